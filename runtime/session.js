@@ -1,0 +1,143 @@
+// The page's conversation with its interpreter: one worker, cells run one at a time in the order
+// they were asked for, hidden setup cells first.
+
+import { OutputArea } from "./output.js";
+
+export class Cell {
+  /** @param {HTMLElement} element */
+  constructor(element) {
+    this.element = element;
+    this.id = element.dataset.pypageCell ?? "";
+    this.hidden = element.hasAttribute("data-hidden");
+    this.autorun = element.hasAttribute("data-autorun");
+    this.code = element.querySelector(".pypage-code code")?.textContent ?? "";
+    this.output = new OutputArea(/** @type {HTMLElement} */ (element.querySelector("[data-pypage-output]")));
+    this.statusText = element.querySelector("[data-pypage-cell-status]");
+  }
+
+  get state() {
+    return this.element.dataset.state;
+  }
+
+  /** @param {"idle"|"queued"|"running"|"done"|"error"} state */
+  setState(state, text = "") {
+    this.element.dataset.state = state;
+    if (this.statusText) this.statusText.textContent = text;
+  }
+}
+
+export class Session {
+  /**
+   * @param {object} options
+   * @param {Cell[]} options.cells
+   * @param {{interpreter: string, interpreterURL: string}} options.config
+   * @param {(state: string, text: string) => void} options.onStatus
+   */
+  constructor({ cells, config, onStatus }) {
+    this.cells = new Map(cells.map((cell) => [cell.id, cell]));
+    this.config = config;
+    this.onStatus = onStatus;
+    /** @type {Worker | null} */
+    this.worker = null;
+    this.ready = false;
+    this.failed = "";
+    /** @type {Cell[]} */
+    this.queue = [];
+    /** @type {Cell | null} */
+    this.running = null;
+    this.setupQueued = false;
+    this.startedAt = 0;
+  }
+
+  /** Start the interpreter (idempotent). */
+  start() {
+    if (this.worker) return;
+    this.startedAt = performance.now();
+    this.onStatus("loading", "Loading Python…");
+    const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    worker.onmessage = ({ data }) => this.receive(data);
+    worker.onerror = (event) => this.fail(event.message || "the Python worker could not start");
+    worker.postMessage({
+      type: "init",
+      interpreter: this.config.interpreter,
+      url: new URL(this.config.interpreterURL, location.href).href,
+      runnerURL: new URL("./python/_pypage_cell.py", import.meta.url).href,
+    });
+    this.worker = worker;
+  }
+
+  /** Ask for a cell to run; it waits for the interpreter and for the cells asked for before it. */
+  run(/** @type {Cell} */ cell) {
+    if (this.failed || cell.state === "queued" || cell.state === "running") return;
+    if (!this.setupQueued) {
+      this.setupQueued = true;
+      for (const setup of this.cells.values()) if (setup.hidden && setup !== cell) this.enqueue(setup);
+    }
+    this.enqueue(cell);
+    this.start();
+    this.pump();
+  }
+
+  enqueue(/** @type {Cell} */ cell) {
+    cell.output.clear();
+    cell.setState("queued", this.ready ? "Queued" : "Waiting for Python…");
+    this.queue.push(cell);
+  }
+
+  pump() {
+    if (!this.ready || this.running || !this.queue.length) return;
+    const cell = /** @type {Cell} */ (this.queue.shift());
+    this.running = cell;
+    cell.output.clear();
+    cell.setState("running", "Running…");
+    this.worker?.postMessage({ type: "run", id: cell.id, code: cell.code });
+  }
+
+  receive(message) {
+    switch (message.type) {
+      case "progress":
+        this.onStatus("loading", message.text);
+        break;
+      case "ready": {
+        this.ready = true;
+        performance.mark("pypage:ready");
+        const seconds = ((performance.now() - this.startedAt) / 1000).toFixed(1);
+        this.onStatus("ready", `Python ready (${seconds} s)`);
+        for (const cell of this.queue) cell.setState("queued", "Queued");
+        this.pump();
+        break;
+      }
+      case "output": {
+        const cell = this.cells.get(message.id);
+        for (const [kind, text] of message.chunks) cell?.output.append(kind, text);
+        break;
+      }
+      case "done": {
+        const cell = this.cells.get(message.id);
+        if (cell) {
+          cell.output.flush();
+          cell.setState(message.ok ? "done" : "error", message.ok ? "" : "Error");
+        }
+        this.running = null;
+        this.pump();
+        break;
+      }
+      case "fatal":
+        this.fail(message.message);
+        break;
+    }
+  }
+
+  fail(/** @type {string} */ reason) {
+    if (this.failed) return;
+    this.failed = reason;
+    this.onStatus("error", `Python failed to load: ${reason}`);
+    for (const cell of [...this.queue, ...(this.running ? [this.running] : [])]) {
+      cell.output.append("notice", `Python failed to load, so this cell cannot run: ${reason}`);
+      cell.output.flush();
+      cell.setState("error", "Error");
+    }
+    this.queue = [];
+    this.running = null;
+  }
+}

@@ -1,0 +1,99 @@
+// The interpreter's home: a module Web Worker, so a busy cell never freezes the page.
+//
+// Protocol (page → worker):  {type: "init", interpreter, url, runnerURL}
+//                            {type: "run", id, code}
+// Protocol (worker → page):  {type: "progress", text} · {type: "ready"} · {type: "fatal", message}
+//                            {type: "output", id, chunks: [[kind, text], …]} · {type: "done", id, ok}
+// Output kinds: "stdout", "stderr", "result" (repr of a final expression), "error" (traceback).
+
+/** Interpreter adapters: each module exports `load(options) → Promise<Interpreter>`. */
+const ADAPTERS = {
+  pyodide: () => import("./interpreters/pyodide.js"),
+};
+
+/** @type {Promise<import("./interpreters/pyodide.js").Interpreter> | null} */
+let interpreter = null;
+let queue = Promise.resolve();
+
+self.onmessage = ({ data }) => {
+  if (data.type === "init") {
+    interpreter = start(data);
+  } else if (data.type === "run") {
+    queue = queue.then(() => run(data));
+  }
+};
+
+async function start({ interpreter: name, url, runnerURL }) {
+  try {
+    const adapter = ADAPTERS[name];
+    if (!adapter) throw new Error(`unknown interpreter '${name}'`);
+    const [module, runner] = await Promise.all([adapter(), fetchText(runnerURL)]);
+    const loaded = await module.load({
+      url,
+      runner,
+      progress: (text) => self.postMessage({ type: "progress", text }),
+      output: (kind, text) => current?.write(kind, text),
+      flush: () => current?.flush(),
+    });
+    self.postMessage({ type: "ready" });
+    return loaded;
+  } catch (error) {
+    self.postMessage({ type: "fatal", message: String(error?.message ?? error) });
+    throw error;
+  }
+}
+
+async function fetchText(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.text();
+}
+
+/** @type {Batcher | null} the output of the cell that is running */
+let current = null;
+
+async function run({ id, code }) {
+  const python = await interpreter;
+  current = new Batcher(id);
+  let ok = false;
+  try {
+    ok = await python.run({ id, code });
+  } catch (error) {
+    current.write("error", `pypage: the runtime failed: ${error?.message ?? error}\n`);
+  } finally {
+    current.flush();
+    current = null;
+    self.postMessage({ type: "done", id, ok });
+  }
+}
+
+/**
+ * Output is batched so that 20,000 prints are a handful of messages, not 20,000; a batch leaves at
+ * once when the previous one is older than a frame, so streaming stays live.
+ */
+class Batcher {
+  constructor(id) {
+    this.id = id;
+    /** @type {[string, string][]} */
+    this.chunks = [];
+    this.sentAt = 0;
+    this.timer = 0;
+  }
+
+  write(kind, text) {
+    const last = this.chunks[this.chunks.length - 1];
+    if (last && last[0] === kind) last[1] += text;
+    else this.chunks.push([kind, text]);
+    if (performance.now() - this.sentAt > 16) this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), 16);
+  }
+
+  flush() {
+    clearTimeout(this.timer);
+    this.timer = 0;
+    if (!this.chunks.length) return;
+    self.postMessage({ type: "output", id: this.id, chunks: this.chunks });
+    this.chunks = [];
+    this.sentAt = performance.now();
+  }
+}

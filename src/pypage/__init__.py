@@ -1,0 +1,3 @@
+"""pypage: static sites from Markdown whose Python cells run in the reader's browser."""
+
+__version__ = "0.1.0"

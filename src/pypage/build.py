@@ -1,0 +1,138 @@
+"""``pypage build``: the pipeline from a folder of Markdown to a static site."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assets import write_bundle
+from .config import SiteConfig, load_config
+from .errors import Diagnostic, Diagnostics, PypageError, display_path
+from .pages import discover
+from .parse import Page, parse_page
+from .render import navigation, render_page
+from .runtime import bundle_runtime
+from .theme import load_theme
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildReport:
+    out: Path
+    pages: tuple[Page, ...]
+    warnings: tuple[Diagnostic, ...]
+    seconds: float
+
+
+def build(
+    site: Path, out: Path | None = None, *, strict: bool = False, offline: bool = False
+) -> BuildReport:
+    started = time.perf_counter()
+
+    # Configuration: pypage.toml is optional.
+    config = load_config(site)
+    out = (out or site / config.output).resolve()
+    _check_output(config, out)
+
+    # Discovery: Markdown files are pages, everything else is copied.
+    files = discover(config, out)
+
+    # Parsing: every page, collecting every problem before giving up.
+    diagnostics = Diagnostics()
+    pages = []
+    for source in files.pages:
+        page, found = parse_page(
+            source,
+            source.path.read_text(encoding="utf-8"),
+            site=files,
+            shown_path=display_path(source.path, site),
+            site_title=config.title,
+        )
+        pages.append(page)
+        diagnostics.extend(found)
+    diagnostics.raise_if_errors(strict=strict or config.strict)
+    for warning in diagnostics.warnings:
+        log.warning(warning.format())
+
+    theme = load_theme(config)
+    nav = navigation(pages)
+
+    # Writing: into a staging folder that replaces the output only once everything succeeded.
+    with _staging(out) as staging:
+        runtime = None
+        if any(page.cells for page in pages):
+            runtime = bundle_runtime(staging, {config.interpreter}, offline=offline)
+        theme_assets = write_bundle(staging, "theme", theme.static_files())
+        for page in pages:
+            html = render_page(
+                page,
+                theme=theme,
+                config=config,
+                nav=nav,
+                theme_assets=theme_assets,
+                runtime=runtime,
+            )
+            target = staging / page.source.url
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
+        for rel in files.assets:
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(config.root / rel, target)
+        # GitHub Pages would otherwise run Jekyll, which drops the _pypage folder.
+        (staging / ".nojekyll").write_text("")
+
+    seconds = time.perf_counter() - started
+    log.info(
+        "Built %d page%s in %.2f s → %s",
+        len(pages),
+        "" if len(pages) == 1 else "s",
+        seconds,
+        display_path(out, site),
+    )
+    return BuildReport(
+        out=out, pages=tuple(pages), warnings=tuple(diagnostics.warnings), seconds=seconds
+    )
+
+
+def _check_output(config: SiteConfig, out: Path) -> None:
+    root = config.root.resolve()
+    if out == root or out in root.parents:
+        raise PypageError(
+            Diagnostic(
+                message=f"the output folder {out} would contain the site itself",
+                hint="choose an output folder inside or beside the site, e.g. -o _site",
+            )
+        )
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / ".nojekyll").exists())):
+        raise PypageError(
+            Diagnostic(
+                message=f"{out} exists and is not a site built by pypage; refusing to replace it",
+                hint="remove it yourself or choose another output folder with -o",
+            )
+        )
+
+
+@contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    """A sibling folder of ``out`` (same file system, so swapping it in is two renames)."""
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,107 @@
+"""The command line: options in, one call, an exit code out. Implementations load lazily so that
+``pypage --help`` is instant."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import PypageError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose, args.quiet)
+    try:
+        return int(args.command(args) or 0)
+    except PypageError as exc:
+        for diagnostic in exc.diagnostics:
+            print(_colour(diagnostic.format(), diagnostic.severity), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    build(args.site, args.output, strict=args.strict, offline=args.offline)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    serve(args.site, args.output, host=args.host, port=args.port, open_browser=args.open)
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .scaffold import new_site
+
+    new_site(args.directory, title=args.title)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pypage",
+        description="Static sites from Markdown whose Python cells run in the reader's browser.",
+    )
+    parser.add_argument("--version", action="version", version=f"pypage {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", help="say more")
+    common.add_argument("-q", "--quiet", action="store_true", help="only errors and warnings")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", parents=[common], help="build the site into a folder")
+    build.add_argument("site", nargs="?", type=Path, default=Path("."), help="site folder (.)")
+    build.add_argument("-o", "--output", type=Path, help="output folder (SITE/_site)")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument(
+        "--offline", action="store_true", help="never download; fail if the cache lacks a file"
+    )
+    build.set_defaults(command=_build)
+
+    serve = commands.add_parser("serve", parents=[common], help="build and serve the site")
+    serve.add_argument("site", nargs="?", type=Path, default=Path("."), help="site folder (.)")
+    serve.add_argument("-o", "--output", type=Path, help="output folder (SITE/_site)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    serve.add_argument("-p", "--port", type=int, default=8000, help="port (8000; 0 picks one)")
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve.set_defaults(command=_serve)
+
+    new = commands.add_parser("new", parents=[common], help="start a new site in a folder")
+    new.add_argument("directory", type=Path, help="folder to create")
+    new.add_argument("--title", help="site title (from the folder name)")
+    new.set_defaults(command=_new)
+    return parser
+
+
+class _PlainFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return _colour(record.getMessage(), record.levelname.lower())
+
+
+def _configure_logging(verbose: bool, quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PlainFormatter())
+    logger = logging.getLogger("pypage")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+    logger.propagate = False
+
+
+_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m"}
+
+
+def _colour(text: str, severity: str) -> str:
+    if os.environ.get("NO_COLOR") or not sys.stderr.isatty() or severity not in _COLOURS:
+        return text
+    head, _, rest = text.partition("\n")
+    return f"{_COLOURS[severity]}{head}\033[0m" + (f"\n{rest}" if rest else "")

@@ -1,0 +1,133 @@
+"""``pypage.toml``: optional site settings. A plain folder of Markdown builds without one."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Diagnostic, PypageError, did_you_mean, display_path, source_line
+
+CONFIG_NAME = "pypage.toml"
+INTERPRETERS = ("pyodide",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteConfig:
+    root: Path
+    title: str = ""
+    description: str = ""
+    interpreter: str = "pyodide"
+    output: str = "_site"
+    theme: str = "default"
+    strict: bool = False
+
+
+# key -> (python type, description used in hints)
+_KEYS: dict[str, tuple[type, str]] = {
+    "title": (str, "the site title shown in every page's header"),
+    "description": (str, "one sentence for search engines and link previews"),
+    "interpreter": (str, f"the default interpreter: {', '.join(INTERPRETERS)}"),
+    "output": (str, "the output folder, relative to the site"),
+    "theme": (str, "'default' or a path to a theme folder"),
+    "strict": (bool, "treat warnings as errors"),
+}
+
+
+def load_config(root: Path) -> SiteConfig:
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return SiteConfig(root=root, title=_title_from_folder(root))
+    text = path.read_text(encoding="utf-8")
+    shown = display_path(path, root)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, col = _toml_position(exc)
+        raise PypageError(
+            Diagnostic(
+                path=shown,
+                line=line,
+                col=col,
+                message=f"invalid TOML: {_toml_message(exc)}",
+                source_line=source_line(text, line) if line else None,
+                hint='values need quotes, e.g. title = "My notes"',
+            )
+        ) from None
+
+    problems = []
+    values: dict[str, object] = {}
+    for key, value in data.items():
+        line = _key_line(text, key)
+        where = {"path": shown, "line": line, "col": 1 if line else None}
+        if line:
+            where["source_line"] = source_line(text, line)
+        if key not in _KEYS:
+            problems.append(
+                Diagnostic(
+                    **where,
+                    message=f"unknown setting '{key}'{did_you_mean(key, _KEYS)}",
+                    hint="settings are " + ", ".join(_KEYS),
+                )
+            )
+            continue
+        kind, meaning = _KEYS[key]
+        if not isinstance(value, kind):
+            problems.append(
+                Diagnostic(
+                    **where,
+                    message=f"'{key}' must be a {kind.__name__}, not {type(value).__name__}",
+                    hint=f"'{key}' is {meaning}",
+                )
+            )
+            continue
+        values[key] = value
+
+    interpreter = values.get("interpreter", "pyodide")
+    if interpreter not in INTERPRETERS:
+        line = _key_line(text, "interpreter")
+        problems.append(
+            Diagnostic(
+                path=shown,
+                line=line,
+                col=1,
+                source_line=source_line(text, line) if line else None,
+                message=f"unknown interpreter '{interpreter}'"
+                + did_you_mean(str(interpreter), INTERPRETERS),
+                hint="interpreters are " + ", ".join(INTERPRETERS),
+            )
+        )
+    if problems:
+        raise PypageError(problems)
+    values.setdefault("title", _title_from_folder(root))
+    return SiteConfig(root=root, **values)  # type: ignore[arg-type]
+
+
+def _title_from_folder(root: Path) -> str:
+    name = root.resolve().name
+    return name.replace("-", " ").replace("_", " ").strip().capitalize() or "Site"
+
+
+def _key_line(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _toml_position(exc: tomllib.TOMLDecodeError) -> tuple[int | None, int | None]:
+    lineno = getattr(exc, "lineno", None)  # Python >= 3.14
+    if lineno:
+        return lineno, getattr(exc, "colno", None)
+    match = _POSITION.search(str(exc))
+    return (int(match[1]), int(match[2])) if match else (None, None)
+
+
+def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
+    message = getattr(exc, "msg", None) or _POSITION.sub("", str(exc))
+    return message.strip().rstrip(".").lower()

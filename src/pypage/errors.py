@@ -1,0 +1,96 @@
+"""Located diagnostics: every mistake an author can make is reported as
+``path:line:col: error: message``, the offending source line, and a hint."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True, kw_only=True)
+class Diagnostic:
+    message: str
+    path: str | None = None
+    line: int | None = None
+    col: int | None = None
+    hint: str | None = None
+    severity: str = "error"
+    source_line: str | None = None
+
+    def format(self) -> str:
+        where = ""
+        if self.path:
+            where = self.path
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.col is not None:
+                    where += f":{self.col}"
+            where += ": "
+        text = f"{where}{self.severity}: {self.message}"
+        if self.source_line is not None and self.line is not None:
+            text += f"\n{self.line:>5} | {self.source_line.rstrip()}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class PypageError(Exception):
+    """A failure the user can fix. Only the CLI catches it; it prints without a traceback."""
+
+    def __init__(self, diagnostics: Diagnostic | Iterable[Diagnostic]) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+@dataclass
+class Diagnostics:
+    """Collects every problem of a build so the author sees them all at once."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def raise_if_errors(self, *, strict: bool = False) -> None:
+        """Fail with every diagnostic (warnings too, so nothing is hidden) when any is fatal."""
+        if strict and self.items:
+            raise PypageError(replace(d, severity="error") for d in self.items)
+        if self.errors:
+            raise PypageError(self.items)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def source_line(text: str, line: int) -> str | None:
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Paths in messages are relative to where the user stands, as compilers print them."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        try:
+            return str(path.resolve().relative_to(root.resolve().parent))
+        except ValueError:
+            return str(path)

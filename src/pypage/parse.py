@@ -1,0 +1,227 @@
+"""Markdown → page: front matter, HTML body, cells, headings, and located diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from .cells import Cell, cells_plugin
+from .errors import Diagnostic, did_you_mean
+from .highlight import highlight, highlight_fence
+from .links import links_plugin
+from .pages import SiteFiles, SourcePage
+
+# Front matter keys: name -> (accepted types, meaning)
+FRONT_MATTER: dict[str, tuple[tuple[type, ...], str]] = {
+    "title": ((str,), "the page title"),
+    "description": ((str,), "one sentence for search engines and link previews"),
+    "order": ((int, float), "a number that sorts the page in the navigation"),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page:
+    source: SourcePage
+    title: str
+    meta: Mapping[str, Any]
+    html: str
+    cells: tuple[Cell, ...]
+    headings: tuple[Heading, ...]
+
+    @property
+    def order(self) -> float:
+        value = self.meta.get("order")
+        return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+@dataclass
+class _Reporter:
+    path: str
+    lines: list[str]
+    found: list[Diagnostic]
+
+    def __call__(
+        self,
+        line: int | None,
+        col: int | None,
+        message: str,
+        *,
+        hint: str | None = None,
+        severity: str = "error",
+    ) -> None:
+        self.found.append(
+            Diagnostic(
+                path=self.path,
+                line=line,
+                col=col,
+                message=message,
+                hint=hint,
+                severity=severity,
+                source_line=(
+                    self.lines[line - 1] if line and 0 < line <= len(self.lines) else None
+                ),
+            )
+        )
+
+
+def parse_page(
+    source: SourcePage, text: str, *, site: SiteFiles, shown_path: str, site_title: str = ""
+) -> tuple[Page, list[Diagnostic]]:
+    """``shown_path`` is how messages name the file (relative to where the user stands)."""
+    found: list[Diagnostic] = []
+    report = _Reporter(shown_path, text.splitlines(), found)
+    md = _markdown(source, site, report)
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
+    meta = _front_matter(tokens, text, report)
+    _check_fences(tokens, report.lines, report)
+    html = md.renderer.render(tokens, md.options, env)
+    headings = _headings(tokens)
+    title = str(meta.get("title") or _first_h1(headings) or _title_from(source, site_title))
+    page = Page(
+        source=source,
+        title=title,
+        meta=meta,
+        html=html,
+        cells=tuple(env.get("cells", ())),
+        headings=tuple(h for h in headings if h.level in (2, 3)),
+    )
+    return page, found
+
+
+def _markdown(source: SourcePage, site: SiteFiles, report: _Reporter) -> MarkdownIt:
+    # html=True: the author's own Markdown is trusted, as in every static-site generator.
+    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_fence})
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin)
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#")
+    md.use(cells_plugin, highlight=lambda code: highlight(code, "python"), report=report)
+    md.use(links_plugin, page=source.rel, site=site, report=report)
+    return md
+
+
+def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str, Any]:
+    if not tokens or tokens[0].type != "front_matter":
+        return {}
+    token = tokens[0]
+    try:
+        data = yaml.safe_load(token.content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1  # +1 for the opening '---', +1 for 1-based
+        col = mark.column + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        report(
+            line,
+            col,
+            f"invalid YAML front matter: {problem}",
+            hint="front matter is YAML between two '---' lines, e.g. 'title: My page'",
+        )
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        report(
+            2,
+            1,
+            f"front matter must be a mapping of keys to values, not {type(data).__name__}",
+            hint="write 'key: value' lines, e.g. 'title: My page'",
+        )
+        return {}
+    meta: dict[str, Any] = {}
+    for key, value in data.items():
+        line = _key_line(text, str(key), token)
+        if key not in FRONT_MATTER:
+            report(
+                line,
+                1,
+                f"unknown front matter key '{key}'{did_you_mean(str(key), FRONT_MATTER)}",
+                hint="keys are " + ", ".join(FRONT_MATTER),
+                severity="warning",
+            )
+            continue
+        types, meaning = FRONT_MATTER[key]
+        if not isinstance(value, types) or isinstance(value, bool):
+            wanted = " or ".join("number" if t in (int, float) else "text" for t in types)
+            report(
+                line,
+                1,
+                f"'{key}' must be {wanted}, not {type(value).__name__}",
+                hint=f"'{key}' is {meaning}",
+            )
+            continue
+        meta[key] = value
+    return meta
+
+
+def _key_line(text: str, key: str, token: Token) -> int:
+    first, last = token.map or (0, 1)
+    lines = text.splitlines()
+    for number in range(first + 1, min(last, len(lines))):
+        if lines[number].startswith((f"{key}:", f'"{key}":', f"'{key}':")):
+            return number + 1
+    return first + 1
+
+
+def _check_fences(tokens: list[Token], lines: list[str], report: _Reporter) -> None:
+    for token in tokens:
+        if token.type != "fence" or not token.map:
+            continue
+        start, end = token.map
+        closing = lines[end - 1].strip() if end - 1 > start and end <= len(lines) else ""
+        marker = token.markup[:1]
+        closed = (
+            len(closing) >= len(token.markup) and closing == marker * len(closing)
+        )
+        if not closed and end >= len(lines):
+            report(
+                start + 1,
+                1 + len(lines[start]) - len(lines[start].lstrip()),
+                "unclosed code fence: it swallows the rest of the page",
+                hint=f"close it with a line of {token.markup}",
+                severity="warning",
+            )
+
+
+def _headings(tokens: list[Token]) -> list[Heading]:
+    found = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[index + 1]
+        text = "".join(
+            child.content for child in inline.children or () if child.type in ("text", "code_inline")
+        )
+        found.append(Heading(level=int(token.tag[1]), id=str(token.attrGet("id") or ""), text=text))
+    return found
+
+
+def _first_h1(headings: list[Heading]) -> str:
+    return next((h.text for h in headings if h.level == 1), "")
+
+
+def _title_from(source: SourcePage, site_title: str) -> str:
+    name = source.rel.stem
+    if name == "index":
+        name = source.rel.parent.name
+        if not name:
+            return site_title or "Home"
+    return name.replace("-", " ").replace("_", " ").capitalize()

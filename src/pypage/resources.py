@@ -1,0 +1,18 @@
+"""Where pypage's own files are: ``themes/`` and ``runtime/`` at the top of a source checkout,
+or the copies a wheel carries as package data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def data_path(name: str) -> Path:
+    packaged = _HERE / "_data" / name
+    if packaged.is_dir():
+        return packaged
+    checkout = _HERE.parents[1] / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"pypage is incomplete: no '{name}' folder in {packaged} or {checkout}")

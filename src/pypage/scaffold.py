@@ -1,0 +1,40 @@
+"""``pypage new``: a starter site with a few cells and a workflow that publishes it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from string import Template
+
+from . import __version__
+from .errors import Diagnostic, PypageError
+
+log = logging.getLogger(__name__)
+
+_STARTER = Path(__file__).parent / "starter"
+
+# starter file -> where it goes in the new site
+FILES = {
+    "pypage.toml": "pypage.toml",
+    "index.md": "index.md",
+    "github-pages.yml": ".github/workflows/pages.yml",
+    "gitignore": ".gitignore",
+}
+
+
+def new_site(directory: Path, *, title: str | None = None) -> None:
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise PypageError(
+            Diagnostic(
+                message=f"{directory} already exists and is not empty",
+                hint="choose a new folder name; pypage new never overwrites files",
+            )
+        )
+    title = title or directory.resolve().name.replace("-", " ").replace("_", " ").capitalize()
+    values = {"title": title.replace('"', "'"), "version": __version__}
+    for source, target in FILES.items():
+        text = Template((_STARTER / source).read_text(encoding="utf-8")).safe_substitute(values)
+        path = directory / target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    log.info("Created %s. Next: pypage serve %s", directory, directory)
