@@ -37,7 +37,7 @@ def highlight(code: str, lang: str) -> str:
 
 def highlight_fence(content: str, lang: str, attrs: str) -> str:
     """markdown-it's ``highlight`` hook: output starting with ``<pre`` is used as it is."""
-    return highlight(content, lang) + "\n"
+    return highlight(content, lang)
 
 
 def stylesheet() -> str:

@@ -26,6 +26,10 @@ FRONT_MATTER: dict[str, tuple[tuple[type, ...], str]] = {
     "description": ((str,), "one sentence for search engines and link previews"),
     "order": ((int, float), "a number that sorts the page in the navigation"),
 }
+_TYPE_NAMES: dict[tuple[type, ...], str] = {
+    (str,): "text",
+    (int, float): "a number",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,11 +164,10 @@ def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str
             continue
         types, meaning = FRONT_MATTER[key]
         if not isinstance(value, types) or isinstance(value, bool):
-            wanted = " or ".join("number" if t in (int, float) else "text" for t in types)
             report(
                 line,
                 1,
-                f"'{key}' must be {wanted}, not {type(value).__name__}",
+                f"'{key}' must be {_TYPE_NAMES[types]}, not {type(value).__name__}",
                 hint=f"'{key}' is {meaning}",
             )
             continue
@@ -210,7 +213,10 @@ def _headings(tokens: list[Token]) -> list[Heading]:
         text = "".join(
             child.content for child in inline.children or () if child.type in ("text", "code_inline")
         )
-        found.append(Heading(level=int(token.tag[1]), id=str(token.attrGet("id") or ""), text=text))
+        # .strip(): the permalink the anchors plugin appends brings a separating space.
+        found.append(
+            Heading(level=int(token.tag[1]), id=str(token.attrGet("id") or ""), text=text.strip())
+        )
     return found
 
 

@@ -1,0 +1,158 @@
+"""The build as a whole: which files become what, atomic replacement, self-contained output."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pypage.build import build
+from pypage.config import load_config
+from pypage.errors import PypageError
+from pypage.scaffold import new_site
+
+pytestmark = pytest.mark.unit
+
+FENCE = "```"
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
+
+
+def tree(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def test_markdown_becomes_pages_and_other_files_are_copied(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "site",
+        {
+            "index.md": "# Home\n",
+            "a/b.md": "# B\n",
+            "a/data.csv": "x,y\n1,2\n",
+            "img/logo.png": b"\x89PNG fake",
+            "_drafts/secret.md": "# no\n",
+            ".hidden/x.md": "# no\n",
+            "_partial.md": "# no\n",
+            "pypage.toml": 'title = "T"\n',
+        },
+    )
+    out = build(site).out
+    files = tree(out)
+    assert {"index.html", "a/b.html", "a/data.csv", "img/logo.png", ".nojekyll"} <= files
+    assert not any(f.startswith(("_drafts", ".hidden", "_partial")) for f in files)
+    assert "pypage.toml" not in files
+    assert (out / "img/logo.png").read_bytes() == b"\x89PNG fake"
+
+
+def test_a_site_without_cells_ships_no_interpreter(tmp_path: Path) -> None:
+    out = build(write(tmp_path / "s", {"index.md": "# Static\n\n```python\nx = 1\n```\n"})).out
+    assert not any("pyodide" in f or "runtime-" in f for f in tree(out))
+    assert "<script" not in (out / "index.html").read_text()
+
+
+def test_every_url_in_a_page_is_relative(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "s",
+        {
+            "index.md": f"[deep](a/b/c.md)\n\n{FENCE}python run\nprint(1)\n{FENCE}\n",
+            "a/b/c.md": f"[home](/index.md)\n\n{FENCE}python run\nprint(2)\n{FENCE}\n",
+        },
+    )
+    out = build(site).out
+    for name in ("index.html", "a/b/c.html"):
+        html = (out / name).read_text()
+        urls = re.findall(r'(?:href|src)="([^"]*)"', html)
+        assert urls, name
+        assert not [u for u in urls if u.startswith(("/", "http:", "https:"))], name
+        for url in urls:
+            target = (out / name).parent / url.split("#")[0]
+            assert url.startswith("#") or target.exists(), f"{name}: {url}"
+    assert '<a href="../../index.html">home</a>' in (out / "a/b/c.html").read_text()
+
+
+def test_runtime_files_live_under_content_hashed_paths(tmp_path: Path) -> None:
+    site = write(tmp_path / "s", {"index.md": f"{FENCE}python run\nprint(1)\n{FENCE}\n"})
+    files = tree(build(site).out)
+    assert any(re.fullmatch(r"_pypage/pyodide-[0-9a-f]{10}/pyodide\.asm\.wasm", f) for f in files)
+    assert any(re.fullmatch(r"_pypage/runtime-[0-9a-f]{10}/page\.js", f) for f in files)
+    assert any(re.fullmatch(r"_pypage/theme-[0-9a-f]{10}/style\.css", f) for f in files)
+
+
+def test_two_builds_of_the_same_site_are_identical(tmp_path: Path) -> None:
+    site = write(tmp_path / "s", {"index.md": f"# A\n\n{FENCE}python run\nprint(1)\n{FENCE}\n"})
+    first = build(site, tmp_path / "one").out
+    second = build(site, tmp_path / "two").out
+    assert tree(first) == tree(second)
+    for name in tree(first):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_a_failed_build_keeps_the_previous_site(tmp_path: Path) -> None:
+    site = write(tmp_path / "s", {"index.md": "# Good\n"})
+    out = build(site).out
+    write(site, {"index.md": f"{FENCE}python run autorn\nx\n{FENCE}\n"})
+    with pytest.raises(PypageError):
+        build(site)
+    assert "Good" in (out / "index.html").read_text()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["_site", "index.md"]
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path: Path) -> None:
+    site = write(tmp_path / "s", {"index.md": "# A\n"})
+    precious = write(tmp_path / "precious", {"thesis.tex": "..."})
+    with pytest.raises(PypageError, match="is not a site built by pypage"):
+        build(site, precious)
+    with pytest.raises(PypageError, match="would contain the site itself"):
+        build(site, tmp_path)
+    assert (precious / "thesis.tex").exists()
+
+
+def test_output_setting_and_title_come_from_config(tmp_path: Path) -> None:
+    site = write(tmp_path / "s", {"pypage.toml": 'title = "Course"\noutput = "public"\n',
+                                  "index.md": "text\n"})
+    assert load_config(site).title == "Course"
+    out = build(site).out
+    assert out == (site / "public").resolve()
+    assert "<title>Course</title>" in (out / "index.html").read_text()
+
+
+def test_navigation_lists_pages_with_the_current_one_marked(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "s",
+        {
+            "index.md": "# Home\n",
+            "zeta.md": "---\ntitle: Zeta\norder: 1\n---\n",
+            "alpha.md": "---\ntitle: Alpha\norder: 2\n---\n",
+            "guide/index.md": "# Guide\n",
+        },
+    )
+    html = (build(site).out / "zeta.html").read_text()
+    nav = re.findall(r'<li><a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', html)
+    assert nav == [
+        ("index.html", "", "Home"),
+        ("zeta.html", ' aria-current="page"', "Zeta"),
+        ("alpha.html", "", "Alpha"),
+        ("guide/index.html", "", "Guide"),
+    ]
+
+
+def test_the_starter_site_builds_cleanly(tmp_path: Path) -> None:
+    new_site(tmp_path / "course")
+    assert tree(tmp_path / "course") == {
+        "pypage.toml", "index.md", ".github/workflows/pages.yml", ".gitignore"
+    }
+    report = build(tmp_path / "course", strict=True)
+    assert report.warnings == ()
+    assert len(report.pages[0].cells) == 3
+    with pytest.raises(PypageError, match="already exists and is not empty"):
+        new_site(tmp_path / "course")

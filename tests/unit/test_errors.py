@@ -1,0 +1,202 @@
+"""Every error and warning an author can cause, as the exact text they will read."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pypage.build import build
+from pypage.errors import PypageError
+
+pytestmark = pytest.mark.unit
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def errors_of(site: Path, **options: object) -> str:
+    with pytest.raises(PypageError) as caught:
+        build(site, **options)  # type: ignore[arg-type]
+    return str(caught.value)
+
+
+@pytest.fixture
+def a_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return Path("site")
+
+
+FENCE = "```"
+
+
+def test_unknown_cell_option(a_site: Path) -> None:
+    write(a_site, {"opt.md": f"# Options\n\nSome text.\n\nMore.\n\n{FENCE}python run autorn\nx\n{FENCE}\n"})
+    assert errors_of(a_site) == (
+        "site/opt.md:7:1: error: unknown cell option 'autorn' (did you mean 'autorun'?)\n"
+        "    7 | ```python run autorn\n"
+        "  hint: cell options are: autorun, hidden, id=NAME"
+    )
+
+
+@pytest.mark.parametrize(
+    ("info", "message", "hint"),
+    [
+        ("id", "cell option 'id' needs a value", "write id=VALUE"),
+        ("autorun=yes", "cell option 'autorun' takes no value", "write just 'autorun'"),
+        (
+            "id=9lives",
+            "invalid cell id '9lives'",
+            "an id starts with a letter and has only letters, digits, '-' and '_'",
+        ),
+    ],
+)
+def test_bad_option_values(a_site: Path, info: str, message: str, hint: str) -> None:
+    write(a_site, {"index.md": f"{FENCE}python run {info}\nx\n{FENCE}\n"})
+    assert errors_of(a_site) == (
+        f"site/index.md:1:1: error: {message}\n"
+        f"    1 | ```python run {info}\n"
+        f"  hint: {hint}"
+    )
+
+
+def test_duplicate_cell_id(a_site: Path) -> None:
+    cell = f"{FENCE}python run id=same\nx\n{FENCE}\n"
+    write(a_site, {"index.md": cell + "\n" + cell})
+    assert errors_of(a_site) == (
+        "site/index.md:5:1: error: duplicate cell id 'same'\n"
+        "    5 | ```python run id=same\n"
+        "  hint: cell ids must be unique"
+    )
+
+
+def test_indented_fence_reports_its_column(a_site: Path) -> None:
+    write(a_site, {"index.md": f"- item\n\n  {FENCE}python run hiden\n  x\n  {FENCE}\n"})
+    assert errors_of(a_site).splitlines()[0] == (
+        "site/index.md:3:3: error: unknown cell option 'hiden' (did you mean 'hidden'?)"
+    )
+
+
+def test_bad_yaml_front_matter(a_site: Path) -> None:
+    write(a_site, {"index.md": "---\ntitle: [unclosed\n---\n# Hi\n"})
+    assert errors_of(a_site) == (
+        "site/index.md:2:17: error: invalid YAML front matter: "
+        "expected ',' or ']', but got '<stream end>'\n"
+        "    2 | title: [unclosed\n"
+        "  hint: front matter is YAML between two '---' lines, e.g. 'title: My page'"
+    )
+
+
+def test_front_matter_must_be_a_mapping(a_site: Path) -> None:
+    write(a_site, {"index.md": "---\n- a\n- b\n---\n"})
+    assert errors_of(a_site) == (
+        "site/index.md:2:1: error: front matter must be a mapping of keys to values, not list\n"
+        "    2 | - a\n"
+        "  hint: write 'key: value' lines, e.g. 'title: My page'"
+    )
+
+
+def test_front_matter_value_of_the_wrong_type(a_site: Path) -> None:
+    write(a_site, {"index.md": "---\ntitle: Hi\norder: first\n---\n"})
+    assert errors_of(a_site) == (
+        "site/index.md:3:1: error: 'order' must be a number, not str\n"
+        "    3 | order: first\n"
+        "  hint: 'order' is a number that sorts the page in the navigation"
+    )
+
+
+def test_bad_toml(a_site: Path) -> None:
+    write(a_site, {"pypage.toml": "title = My notes\n", "index.md": "# Hi\n"})
+    assert errors_of(a_site) == (
+        "site/pypage.toml:1:9: error: invalid TOML: invalid value\n"
+        "    1 | title = My notes\n"
+        '  hint: values need quotes, e.g. title = "My notes"'
+    )
+
+
+def test_unknown_config_key(a_site: Path) -> None:
+    write(a_site, {"pypage.toml": 'title = "x"\ntheem = "dark"\n', "index.md": "# Hi\n"})
+    assert errors_of(a_site) == (
+        "site/pypage.toml:2:1: error: unknown setting 'theem' (did you mean 'theme'?)\n"
+        '    2 | theem = "dark"\n'
+        "  hint: settings are title, description, interpreter, output, theme, strict"
+    )
+
+
+def test_config_value_of_the_wrong_type(a_site: Path) -> None:
+    write(a_site, {"pypage.toml": "strict = 1\n", "index.md": "# Hi\n"})
+    assert errors_of(a_site) == (
+        "site/pypage.toml:1:1: error: 'strict' must be a bool, not int\n"
+        "    1 | strict = 1\n"
+        "  hint: 'strict' is treat warnings as errors"
+    )
+
+
+def test_unknown_interpreter(a_site: Path) -> None:
+    write(a_site, {"pypage.toml": 'interpreter = "pyodid"\n', "index.md": "# Hi\n"})
+    assert errors_of(a_site) == (
+        "site/pypage.toml:1:1: error: unknown interpreter 'pyodid' (did you mean 'pyodide'?)\n"
+        '    1 | interpreter = "pyodid"\n'
+        "  hint: interpreters are pyodide"
+    )
+
+
+def test_every_error_of_a_build_is_reported(a_site: Path) -> None:
+    write(
+        a_site,
+        {
+            "a.md": f"{FENCE}python run hiden\nx\n{FENCE}\n",
+            "b/c.md": "---\ntitle: [\n---\n",
+        },
+    )
+    lines = [line for line in errors_of(a_site).splitlines() if "error:" in line]
+    assert [line.split(": error:")[0] for line in lines] == ["site/a.md:1:1", "site/b/c.md:2:9"]
+
+
+def test_warnings_do_not_fail_the_build_unless_strict(a_site: Path) -> None:
+    write(a_site, {"index.md": "See [a](missing.md).\n\n```python\nnever closed\n"})
+    report = build(a_site)
+    assert [w.format() for w in report.warnings] == [
+        "site/index.md:1:9: warning: link to a missing file 'missing.md'\n"
+        "    1 | See [a](missing.md).\n"
+        "  hint: no missing.md in the site",
+        "site/index.md:3:1: warning: unclosed code fence: it swallows the rest of the page\n"
+        "    3 | ```python\n"
+        "  hint: close it with a line of ```",
+    ]
+    assert errors_of(a_site, strict=True).splitlines()[0] == (
+        "site/index.md:1:9: error: link to a missing file 'missing.md'"
+    )
+
+
+def test_unknown_front_matter_key_is_a_warning(a_site: Path) -> None:
+    write(a_site, {"index.md": "---\ntitel: Hi\n---\n"})
+    assert [w.format() for w in build(a_site).warnings] == [
+        "site/index.md:2:1: warning: unknown front matter key 'titel' (did you mean 'title'?)\n"
+        "    2 | titel: Hi\n"
+        "  hint: keys are title, description, order"
+    ]
+
+
+def test_cli_prints_errors_without_traceback_and_exits_1(a_site: Path) -> None:
+    write(a_site, {"index.md": f"{FENCE}python run autorn\nx\n{FENCE}\n"})
+    result = subprocess.run(
+        [sys.executable, "-m", "pypage", "build", str(a_site)],
+        capture_output=True,
+        text=True,
+        env={"NO_COLOR": "1", "PATH": ""},
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "site/index.md:1:1: error: unknown cell option 'autorn' (did you mean 'autorun'?)\n"
+        "    1 | ```python run autorn\n"
+        "  hint: cell options are: autorun, hidden, id=NAME\n"
+    )
+    assert not (a_site / "_site").exists()
