@@ -10,6 +10,7 @@ export class Cell {
     this.id = element.dataset.pypageCell ?? "";
     this.hidden = element.hasAttribute("data-hidden");
     this.autorun = element.hasAttribute("data-autorun");
+    this.line = Number(element.dataset.line);
     this.code = element.querySelector(".pypage-code code")?.textContent ?? "";
     this.output = new OutputArea(/** @type {HTMLElement} */ (element.querySelector("[data-pypage-output]")));
     this.statusText = element.querySelector("[data-pypage-cell-status]");
@@ -30,7 +31,7 @@ export class Session {
   /**
    * @param {object} options
    * @param {Cell[]} options.cells
-   * @param {{interpreter: string, interpreterURL: string}} options.config
+   * @param {{interpreter: string, interpreterURL: string, page: string}} options.config
    * @param {(state: string, text: string) => void} options.onStatus
    */
   constructor({ cells, config, onStatus }) {
@@ -53,6 +54,7 @@ export class Session {
   start() {
     if (this.worker) return;
     this.startedAt = performance.now();
+    performance.mark("pypage:start");
     this.onStatus("loading", "Loading Python…");
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     worker.onmessage = ({ data }) => this.receive(data);
@@ -115,6 +117,7 @@ export class Session {
       case "done": {
         const cell = this.cells.get(message.id);
         if (cell) {
+          if (!message.ok) cell.output.append("notice", `(cell '${cell.id}' is at ${this.config.page}, line ${cell.line})`);
           cell.output.flush();
           cell.setState(message.ok ? "done" : "error", message.ok ? "" : "Error");
         }

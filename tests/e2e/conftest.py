@@ -1,0 +1,130 @@
+"""End-to-end fixtures: real Chromium, a site built by the real ``pypage build``, served over HTTP
+under a sub-path (as GitHub Pages serves a project site), outside network blocked, and any console
+error fails the test."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Route, sync_playwright
+
+from pypage.build import build
+from pypage.serve import make_server
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SUB_PATH = "repo"
+SITE = Path(__file__).parent / "site"
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Chromium is not installed: apt-get install -y chromium")
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class Served:
+    """A folder served on loopback; sites sit under /repo/ like a GitHub Pages project site."""
+
+    root: Path
+    base: str
+    out: Path
+
+    def url(self, page: str = "index.html") -> str:
+        return f"{self.base}{SUB_PATH}/{page}"
+
+
+def serve_site(site: Path, root: Path, *, isolate: bool = False) -> Iterator[Served]:
+    out = build(site, root / SUB_PATH).out
+    server = make_server(root, isolate=isolate)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    try:
+        yield Served(root=root, base=f"http://{host}:{port}/", out=out)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def a_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The fixture site, served without special headers, as a static host would."""
+    yield from serve_site(SITE, tmp_path_factory.mktemp("served"))
+
+
+@dataclass
+class Traffic:
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1") or url.startswith(("data:", "blob:"))
+
+
+@pytest.fixture
+def traffic() -> Traffic:
+    return Traffic()
+
+
+@pytest.fixture
+def page(browser: Browser, traffic: Traffic, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context()
+
+    def guard(route: Route) -> None:
+        url = route.request.url
+        if _is_loopback(url):
+            route.continue_()
+        else:
+            traffic.blocked.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.on("request", lambda r: traffic.requests.append(r.url))
+    page = context.new_page()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            traffic.console_errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: traffic.console_errors.append(str(error)))
+    yield page
+    context.close()
+    if not request.node.get_closest_marker("allow_console_errors"):
+        assert traffic.console_errors == [], "console errors on the page"
+    assert traffic.blocked == [], "the page tried to reach another host"
+
+
