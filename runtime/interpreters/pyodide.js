@@ -17,7 +17,8 @@
 export async function load({ url, runner, progress, output, flush }) {
   progress("Downloading Python…");
   const { loadPyodide } = await import(new URL("pyodide.mjs", url).href);
-  const pyodide = await loadPyodide({ indexURL: url });
+  // packageBaseUrl: packages come from the site, never from Pyodide's CDN default.
+  const pyodide = await untilWasmFails(loadPyodide({ indexURL: url, packageBaseUrl: url }));
   progress("Starting Python…");
   // Writes that bypass sys.stdout (C extensions, os.write) still belong to the running cell.
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
@@ -39,4 +40,28 @@ export async function load({ url, runner, progress, output, flush }) {
       return await cells.run(code, id, output, flush);
     },
   };
+}
+
+/**
+ * Pyodide 314 catches a failed WebAssembly instantiation (a 404, a wrong MIME type), only warns on
+ * the console, and never settles: the page would wait forever. Its warning is the one signal, so
+ * it is turned into a rejection here.
+ */
+async function untilWasmFails(loading) {
+  const warn = console.warn;
+  try {
+    return await Promise.race([
+      loading,
+      new Promise((_, reject) => {
+        let failed = false;
+        console.warn = (...args) => {
+          warn(...args);
+          if (args[0] === "wasm instantiation failed!") failed = true;
+          else if (failed) reject(new Error(`Python's WebAssembly could not start (${args[0]?.message ?? args[0]})`));
+        };
+      }),
+    ]);
+  } finally {
+    console.warn = warn;
+  }
 }

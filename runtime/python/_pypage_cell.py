@@ -66,7 +66,7 @@ async def run(code, cell_id, send, flush):
     try:
         await _execute(code, filename, send)
         return True
-    except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
+    except BaseException as error:
         sys.stdout.flush()
         send("error", format_exception(error))
         return False

@@ -22,7 +22,7 @@ def content_hash(files: Mapping[str, bytes | Path], *, length: int = 10) -> str:
 
 
 def write_bundle(out: Path, stem: str, files: Mapping[str, bytes | Path]) -> PurePosixPath:
-    """Write ``files`` under ``_pypage/<stem>-<hash>/`` in ``out``; return that folder's site path."""
+    """Write ``files`` to ``out/_pypage/<stem>-<hash>/``; return that folder's site path."""
     folder = ASSET_ROOT / f"{stem}-{content_hash(files)}"
     for name, data in files.items():
         target = out / folder / name

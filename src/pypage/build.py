@@ -111,7 +111,9 @@ def _check_output(config: SiteConfig, out: Path) -> None:
                 hint="choose an output folder inside or beside the site, e.g. -o _site",
             )
         )
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / ".nojekyll").exists())):
+    if out.exists() and (
+        not out.is_dir() or (any(out.iterdir()) and not (out / ".nojekyll").exists())
+    ):
         raise PypageError(
             Diagnostic(
                 message=f"{out} exists and is not a site built by pypage; refusing to replace it",

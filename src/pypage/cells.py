@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from html import escape
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from .errors import Diagnostic, did_you_mean
+from .errors import did_you_mean
 
 CELL_LANG = "python"
 CELL_MARKER = "run"
@@ -43,8 +43,8 @@ def cells_plugin(
 ) -> None:
     """Parse and validate cell options after block parsing; render cells as the DOM contract says.
 
-    ``report(line, col, message, hint=...)`` records a located diagnostic; ``highlight(code)`` returns
-    highlighted HTML for the code so a page reads well without JavaScript.
+    ``report(line, col, message, hint=...)`` records a located diagnostic; ``highlight(code)``
+    returns highlighted HTML for the code so a page reads well without JavaScript.
     """
 
     def _cells_rule(state: StateCore) -> None:
@@ -58,9 +58,7 @@ def cells_plugin(
             options = _parse_options(token, where, report)
             cell_id = options.get("id")
             if isinstance(cell_id, str) and cell_id in seen:
-                report(
-                    *where, f"duplicate cell id '{cell_id}'", hint="cell ids must be unique"
-                )
+                report(*where, f"duplicate cell id '{cell_id}'", hint="cell ids must be unique")
             if not isinstance(cell_id, str):
                 generated += 1
                 cell_id = f"cell-{generated}"
@@ -77,9 +75,7 @@ def cells_plugin(
             )
             state.env.setdefault("cells", []).append(token.meta["cell"])
 
-    def _render_cell(
-        self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
-    ) -> str:
+    def _render_cell(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         cell = token.meta.get("cell")
         if cell is None:

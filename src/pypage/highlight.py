@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from html import escape
 from functools import cache
+from html import escape
 
 from pygments import highlight as _pygmentize
 from pygments.formatters import HtmlFormatter

@@ -191,9 +191,7 @@ def _check_fences(tokens: list[Token], lines: list[str], report: _Reporter) -> N
         start, end = token.map
         closing = lines[end - 1].strip() if end - 1 > start and end <= len(lines) else ""
         marker = token.markup[:1]
-        closed = (
-            len(closing) >= len(token.markup) and closing == marker * len(closing)
-        )
+        closed = len(closing) >= len(token.markup) and closing == marker * len(closing)
         if not closed and end >= len(lines):
             report(
                 start + 1,
@@ -211,7 +209,9 @@ def _headings(tokens: list[Token]) -> list[Heading]:
             continue
         inline = tokens[index + 1]
         text = "".join(
-            child.content for child in inline.children or () if child.type in ("text", "code_inline")
+            child.content
+            for child in inline.children or ()
+            if child.type in ("text", "code_inline")
         )
         # .strip(): the permalink the anchors plugin appends brings a separating space.
         found.append(

@@ -42,7 +42,9 @@ def _section(rel: PurePosixPath) -> str:
     folder = rel.parent
     if str(folder) == ".":
         return ""
-    return " / ".join(part.replace("-", " ").replace("_", " ").capitalize() for part in folder.parts)
+    return " / ".join(
+        part.replace("-", " ").replace("_", " ").capitalize() for part in folder.parts
+    )
 
 
 def _href(target: PurePosixPath, here: PurePosixPath) -> str:

@@ -148,7 +148,7 @@ def _verify(data: bytes, package: NpmPackage, url: str) -> None:
 
 def registry() -> str:
     """The npm registry the user's npm is configured with (or PYPAGE_NPM_REGISTRY)."""
-    url = os.environ.get("PYPAGE_NPM_REGISTRY") or os.environ.get("npm_config_registry")
+    url = os.environ.get("PYPAGE_NPM_REGISTRY") or os.environ.get("npm_config_registry")  # noqa: SIM112 - npm's own spelling
     if not url and (npm := shutil.which("npm")):
         try:
             result = subprocess.run(

@@ -9,6 +9,7 @@ import threading
 import webbrowser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 from .assets import ASSET_ROOT
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 class SiteHandler(SimpleHTTPRequestHandler):
     """Static files with correct MIME types, cross-origin isolation and cache headers."""
 
-    extensions_map = {
+    extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
         ".wasm": "application/wasm",
         ".mjs": "text/javascript",
@@ -45,9 +46,14 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 
 def make_server(
-    root: Path, *, host: str = "127.0.0.1", port: int = 0, isolate: bool = True
+    root: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    isolate: bool = True,
+    handler_class: type[SiteHandler] = SiteHandler,
 ) -> ThreadingHTTPServer:
-    handler = type("Handler", (SiteHandler,), {"isolate": isolate})
+    handler = type("Handler", (handler_class,), {"isolate": isolate})
     server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(root)))
     server.daemon_threads = True
     return server

@@ -41,7 +41,7 @@ def load_theme(config: SiteConfig) -> Theme:
                 Diagnostic(
                     path=CONFIG_NAME,
                     message=f"theme '{config.theme}' not found at {custom}",
-                    hint="use theme = \"default\" or a folder with page.html and/or static/",
+                    hint='use theme = "default" or a folder with page.html and/or static/',
                 )
             )
         folders.insert(0, custom)

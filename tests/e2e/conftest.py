@@ -126,5 +126,3 @@ def page(browser: Browser, traffic: Traffic, request: pytest.FixtureRequest) -> 
     if not request.node.get_closest_marker("allow_console_errors"):
         assert traffic.console_errors == [], "console errors on the page"
     assert traffic.blocked == [], "the page tried to reach another host"
-
-

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import Served, Traffic
+from .conftest import Served, Traffic, serve_site
 from .harness import output_of, run_cell, state_of, wait_finished
 
 pytestmark = pytest.mark.e2e
@@ -152,7 +154,8 @@ def test_cells_pressed_before_python_is_ready_are_queued_in_order(
     page.click('[data-pypage-cell="second"] [data-pypage-run]')
     states = page.evaluate(
         """() => [document.documentElement.dataset.pypage,
-                  ...[...document.querySelectorAll('[data-pypage-cell]')].map(c => c.dataset.state)]"""
+                  ...[...document.querySelectorAll('[data-pypage-cell]')]
+                      .map(c => c.dataset.state)]"""
     )
     assert states == ["loading", "queued", "queued"]
     assert wait_finished(page, "second") == "done"
@@ -205,3 +208,27 @@ def test_without_javascript_code_reads_and_no_button_shows(browser, a_site: Serv
         assert not page.is_visible('[data-pypage-cell="hello"] [data-pypage-run]')
     finally:
         context.close()
+
+
+@pytest.fixture
+def a_broken_site(tmp_path) -> Iterator[Served]:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.md").write_text("# Broken\n\n```python run id=cell\nprint(1)\n```\n")
+    served = serve_site(site, tmp_path / "root")
+    running = next(served)
+    for wasm in running.out.glob("_pypage/pyodide-*/pyodide.asm.wasm"):
+        wasm.unlink()  # as if the host lost a file
+    yield running
+    served.close()
+
+
+@pytest.mark.allow_console_errors
+def test_a_runtime_that_fails_to_load_says_so_in_the_page(
+    page: Page, a_broken_site: Served
+) -> None:
+    page.goto(a_broken_site.url())
+    assert run_cell(page, "cell") == "error"
+    assert page.get_attribute("html", "data-pypage") == "error"
+    assert page.inner_text("[data-pypage-status]").startswith("Python failed to load:")
+    assert output_of(page, "cell").startswith("Python failed to load, so this cell cannot run:")

@@ -118,8 +118,10 @@ def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path: Path) -> None:
 
 
 def test_output_setting_and_title_come_from_config(tmp_path: Path) -> None:
-    site = write(tmp_path / "s", {"pypage.toml": 'title = "Course"\noutput = "public"\n',
-                                  "index.md": "text\n"})
+    site = write(
+        tmp_path / "s",
+        {"pypage.toml": 'title = "Course"\noutput = "public"\n', "index.md": "text\n"},
+    )
     assert load_config(site).title == "Course"
     out = build(site).out
     assert out == (site / "public").resolve()
@@ -149,10 +151,25 @@ def test_navigation_lists_pages_with_the_current_one_marked(tmp_path: Path) -> N
 def test_the_starter_site_builds_cleanly(tmp_path: Path) -> None:
     new_site(tmp_path / "course")
     assert tree(tmp_path / "course") == {
-        "pypage.toml", "index.md", ".github/workflows/pages.yml", ".gitignore"
+        "pypage.toml",
+        "index.md",
+        ".github/workflows/pages.yml",
+        ".gitignore",
     }
     report = build(tmp_path / "course", strict=True)
     assert report.warnings == ()
     assert len(report.pages[0].cells) == 3
     with pytest.raises(PypageError, match="already exists and is not empty"):
         new_site(tmp_path / "course")
+
+
+def test_the_documentation_site_builds_without_warnings(tmp_path: Path) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    report = build(docs, tmp_path / "docs", strict=True)
+    assert {str(p.source.rel) for p in report.pages} >= {
+        "index.md",
+        "getting-started.md",
+        "authoring.md",
+        "configuration.md",
+        "dom-contract.md",
+    }

@@ -38,7 +38,10 @@ FENCE = "```"
 
 
 def test_unknown_cell_option(a_site: Path) -> None:
-    write(a_site, {"opt.md": f"# Options\n\nSome text.\n\nMore.\n\n{FENCE}python run autorn\nx\n{FENCE}\n"})
+    write(
+        a_site,
+        {"opt.md": f"# Options\n\nSome text.\n\nMore.\n\n{FENCE}python run autorn\nx\n{FENCE}\n"},
+    )
     assert errors_of(a_site) == (
         "site/opt.md:7:1: error: unknown cell option 'autorn' (did you mean 'autorun'?)\n"
         "    7 | ```python run autorn\n"
@@ -61,9 +64,7 @@ def test_unknown_cell_option(a_site: Path) -> None:
 def test_bad_option_values(a_site: Path, info: str, message: str, hint: str) -> None:
     write(a_site, {"index.md": f"{FENCE}python run {info}\nx\n{FENCE}\n"})
     assert errors_of(a_site) == (
-        f"site/index.md:1:1: error: {message}\n"
-        f"    1 | ```python run {info}\n"
-        f"  hint: {hint}"
+        f"site/index.md:1:1: error: {message}\n    1 | ```python run {info}\n  hint: {hint}"
     )
 
 
