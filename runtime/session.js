@@ -63,7 +63,6 @@ export class Session {
       type: "init",
       interpreter: this.config.interpreter,
       url: new URL(this.config.interpreterURL, location.href).href,
-      runnerURL: new URL("./python/_pypage_cell.py", import.meta.url).href,
     });
     this.worker = worker;
   }

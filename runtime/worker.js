@@ -1,6 +1,6 @@
 // The interpreter's home: a module Web Worker, so a busy cell never freezes the page.
 //
-// Protocol (page → worker):  {type: "init", interpreter, url, runnerURL}
+// Protocol (page → worker):  {type: "init", interpreter, url}
 //                            {type: "run", id, code}
 // Protocol (worker → page):  {type: "progress", text} · {type: "ready"} · {type: "fatal", message}
 //                            {type: "output", id, chunks: [[kind, text], …]} · {type: "done", id, ok}
@@ -9,6 +9,7 @@
 /** Interpreter adapters: each module exports `load(options) → Promise<Interpreter>`. */
 const ADAPTERS = {
   pyodide: () => import("./interpreters/pyodide.js"),
+  micropython: () => import("./interpreters/micropython.js"),
 };
 
 /** @type {Promise<import("./interpreters/pyodide.js").Interpreter> | null} */
@@ -23,14 +24,13 @@ self.onmessage = ({ data }) => {
   }
 };
 
-async function start({ interpreter: name, url, runnerURL }) {
+async function start({ interpreter: name, url }) {
   try {
     const adapter = ADAPTERS[name];
     if (!adapter) throw new Error(`unknown interpreter '${name}'`);
-    const [module, runner] = await Promise.all([adapter(), fetchText(runnerURL)]);
-    const loaded = await module.load({
+    const loaded = await (await adapter()).load({
       url,
-      runner,
+      fetchText,
       progress: (text) => self.postMessage({ type: "progress", text }),
       output: (kind, text) => current?.write(kind, text),
       flush: () => current?.flush(),
@@ -81,6 +81,7 @@ class Batcher {
   }
 
   write(kind, text) {
+    if (!text) return;
     const last = this.chunks[this.chunks.length - 1];
     if (last && last[0] === kind) last[1] += text;
     else this.chunks.push([kind, text]);

@@ -7,15 +7,18 @@
  *
  * @typedef {object} LoadOptions
  * @property {string} url  absolute URL of the folder holding the interpreter's files
- * @property {string} runner  source of _pypage_cell.py
+ * @property {(url: URL) => Promise<string>} fetchText  fetches a runtime file, failing on HTTP errors
  * @property {(text: string) => void} progress
  * @property {(kind: string, text: string) => void} output
  * @property {() => void} flush
  */
 
+const RUNNER = new URL("../python/_pypage_cell.py", import.meta.url);
+
 /** @param {LoadOptions} options @returns {Promise<Interpreter>} */
-export async function load({ url, runner, progress, output, flush }) {
+export async function load({ url, fetchText, progress, output, flush }) {
   progress("Downloading Python…");
+  const runner = fetchText(RUNNER);
   const { loadPyodide } = await import(new URL("pyodide.mjs", url).href);
   // packageBaseUrl: packages come from the site, never from Pyodide's CDN default.
   const pyodide = await untilWasmFails(loadPyodide({ indexURL: url, packageBaseUrl: url }));
@@ -31,7 +34,7 @@ export async function load({ url, runner, progress, output, flush }) {
     else pyodide.setStderr({ write });
   }
   pyodide.FS.mkdirTree("/pypage");
-  pyodide.FS.writeFile("/pypage/_pypage_cell.py", runner);
+  pyodide.FS.writeFile("/pypage/_pypage_cell.py", await runner);
   pyodide.runPython("import sys; sys.path.insert(0, '/pypage')");
   const cells = pyodide.pyimport("_pypage_cell");
   cells.install_sleep_flush(flush);

@@ -14,6 +14,7 @@ from pathlib import Path
 from .assets import write_bundle
 from .config import SiteConfig, load_config
 from .errors import Diagnostic, Diagnostics, PypageError, display_path
+from .imports import check_imports
 from .pages import discover
 from .parse import Page, parse_page
 from .render import navigation, render_page
@@ -57,6 +58,7 @@ def build(
         )
         pages.append(page)
         diagnostics.extend(found)
+        diagnostics.extend(check_imports(page, page.interpreter(config.interpreter)))
     diagnostics.raise_if_errors(strict=strict or config.strict)
     for warning in diagnostics.warnings:
         log.warning(warning.format())
@@ -66,9 +68,9 @@ def build(
 
     # Writing: into a staging folder that replaces the output only once everything succeeded.
     with _staging(out) as staging:
-        runtime = None
-        if any(page.cells for page in pages):
-            runtime = bundle_runtime(staging, {config.interpreter}, offline=offline)
+        # Only the interpreters that pages with cells use; each page loads only its own.
+        interpreters = {page.interpreter(config.interpreter) for page in pages if page.cells}
+        runtime = bundle_runtime(staging, interpreters, offline=offline) if interpreters else None
         theme_assets = write_bundle(staging, "theme", theme.static_files())
         for page in pages:
             html = render_page(

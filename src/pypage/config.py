@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import Diagnostic, PypageError, did_you_mean, display_path, source_line
 
 CONFIG_NAME = "pypage.toml"
-INTERPRETERS = ("pyodide",)
+INTERPRETERS = ("pyodide", "micropython")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,6 +15,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .cells import Cell, cells_plugin
+from .config import INTERPRETERS
 from .errors import Diagnostic, did_you_mean
 from .highlight import highlight, highlight_fence
 from .links import links_plugin
@@ -25,6 +26,7 @@ FRONT_MATTER: dict[str, tuple[tuple[type, ...], str]] = {
     "title": ((str,), "the page title"),
     "description": ((str,), "one sentence for search engines and link previews"),
     "order": ((int, float), "a number that sorts the page in the navigation"),
+    "interpreter": ((str,), f"the Python that runs the page's cells: {', '.join(INTERPRETERS)}"),
 }
 _TYPE_NAMES: dict[tuple[type, ...], str] = {
     (str,): "text",
@@ -42,11 +44,15 @@ class Heading:
 @dataclass(frozen=True, kw_only=True)
 class Page:
     source: SourcePage
+    shown_path: str  # how messages name the file
     title: str
     meta: Mapping[str, Any]
     html: str
     cells: tuple[Cell, ...]
     headings: tuple[Heading, ...]
+
+    def interpreter(self, default: str) -> str:
+        return str(self.meta.get("interpreter", default))
 
     @property
     def order(self) -> float:
@@ -100,6 +106,7 @@ def parse_page(
     title = str(meta.get("title") or _first_h1(headings) or _title_from(source, site_title))
     page = Page(
         source=source,
+        shown_path=shown_path,
         title=title,
         meta=meta,
         html=html,
@@ -169,6 +176,14 @@ def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str
                 1,
                 f"'{key}' must be {_TYPE_NAMES[types]}, not {type(value).__name__}",
                 hint=f"'{key}' is {meaning}",
+            )
+            continue
+        if key == "interpreter" and value not in INTERPRETERS:
+            report(
+                line,
+                1,
+                f"unknown interpreter '{value}'{did_you_mean(value, INTERPRETERS)}",
+                hint="interpreters are " + ", ".join(INTERPRETERS),
             )
             continue
         meta[key] = value

@@ -74,7 +74,7 @@ def render_page(
     ]
     scripts = Markup("")
     if page.cells and runtime is not None:
-        interpreter = config.interpreter
+        interpreter = page.interpreter(config.interpreter)
         settings = {
             "interpreter": interpreter,
             "interpreterURL": _href(runtime.interpreters[interpreter], here) + "/",

@@ -37,6 +37,10 @@ INTERPRETERS: dict[str, tuple[str, tuple[str, ...]]] = {
             "pyodide-lock.json",
         ),
     ),
+    "micropython": (
+        "@micropython/micropython-webassembly-pyscript",
+        ("micropython.mjs", "micropython.wasm"),
+    ),
 }
 
 # The loader's own files: explicit globs, so nothing stray (node_modules, editor backups) ships.

@@ -51,6 +51,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+INTERPRETERS = ["pyodide", "micropython"]
+
+
 @dataclass
 class Served:
     """A folder served on loopback; sites sit under /repo/ like a GitHub Pages project site."""
@@ -58,28 +61,45 @@ class Served:
     root: Path
     base: str
     out: Path
+    interpreter: str = "pyodide"
 
     def url(self, page: str = "index.html") -> str:
         return f"{self.base}{SUB_PATH}/{page}"
 
 
-def serve_site(site: Path, root: Path, *, isolate: bool = False) -> Iterator[Served]:
+def with_interpreter(site: Path, interpreter: str, copy_to: Path) -> Path:
+    """A copy of ``site`` whose pypage.toml makes ``interpreter`` the default."""
+    shutil.copytree(site, copy_to)
+    config = copy_to / "pypage.toml"
+    text = config.read_text() if config.exists() else ""
+    config.write_text(f'{text}\ninterpreter = "{interpreter}"\n')
+    return copy_to
+
+
+def serve_site(
+    site: Path, root: Path, *, isolate: bool = False, interpreter: str = "pyodide"
+) -> Iterator[Served]:
     out = build(site, root / SUB_PATH).out
     server = make_server(root, isolate=isolate)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
     try:
-        yield Served(root=root, base=f"http://{host}:{port}/", out=out)
+        yield Served(root=root, base=f"http://{host}:{port}/", out=out, interpreter=interpreter)
     finally:
         server.shutdown()
         server.server_close()
 
 
-@pytest.fixture(scope="session")
-def a_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The fixture site, served without special headers, as a static host would."""
-    yield from serve_site(SITE, tmp_path_factory.mktemp("served"))
+@pytest.fixture(scope="session", params=INTERPRETERS)
+def a_site(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Served]:
+    """The fixture site on each interpreter, served without special headers like a static host."""
+    interpreter = request.param
+    work = tmp_path_factory.mktemp(f"served-{interpreter}")
+    site = with_interpreter(SITE, interpreter, work / "source")
+    yield from serve_site(site, work / "root", interpreter=interpreter)
 
 
 @dataclass

@@ -145,7 +145,7 @@ def test_unknown_interpreter(a_site: Path) -> None:
     assert errors_of(a_site) == (
         "site/pypage.toml:1:1: error: unknown interpreter 'pyodid' (did you mean 'pyodide'?)\n"
         '    1 | interpreter = "pyodid"\n'
-        "  hint: interpreters are pyodide"
+        "  hint: interpreters are pyodide, micropython"
     )
 
 
@@ -182,7 +182,7 @@ def test_unknown_front_matter_key_is_a_warning(a_site: Path) -> None:
     assert [w.format() for w in build(a_site).warnings] == [
         "site/index.md:2:1: warning: unknown front matter key 'titel' (did you mean 'title'?)\n"
         "    2 | titel: Hi\n"
-        "  hint: keys are title, description, order"
+        "  hint: keys are title, description, order, interpreter"
     ]
 
 
@@ -201,3 +201,45 @@ def test_cli_prints_errors_without_traceback_and_exits_1(a_site: Path) -> None:
         "  hint: cell options are: autorun, hidden, id=NAME\n"
     )
     assert not (a_site / "_site").exists()
+
+
+def test_unknown_interpreter_in_front_matter(a_site: Path) -> None:
+    write(a_site, {"index.md": "---\ninterpreter: micropyton\n---\n"})
+    assert errors_of(a_site) == (
+        "site/index.md:2:1: error: unknown interpreter 'micropyton' (did you mean 'micropython'?)\n"
+        "    2 | interpreter: micropyton\n"
+        "  hint: interpreters are pyodide, micropython"
+    )
+
+
+def test_micropython_page_importing_what_only_pyodide_has(a_site: Path) -> None:
+    write(
+        a_site,
+        {
+            "index.md": "---\ninterpreter: micropython\n---\n\n"
+            f"{FENCE}python run\nimport json, ujson\nif True:\n    import statistics\n{FENCE}\n\n"
+            f"{FENCE}python run\nfrom numpy.linalg import norm\n{FENCE}\n"
+        },
+    )
+    assert errors_of(a_site) == (
+        "site/index.md:8:5: error: MicroPython has no module 'statistics'\n"
+        "    8 |     import statistics\n"
+        "  hint: this page runs on MicroPython; for CPython's standard library's 'statistics', "
+        "switch the page to Pyodide with 'interpreter: pyodide' in its front matter\n"
+        "site/index.md:12:1: error: MicroPython has no module 'numpy'\n"
+        "   12 | from numpy.linalg import norm\n"
+        "  hint: this page runs on MicroPython; for Pyodide's 'numpy', "
+        "switch the page to Pyodide with 'interpreter: pyodide' in its front matter"
+    )
+
+
+def test_optional_imports_are_not_required_on_micropython(a_site: Path) -> None:
+    write(
+        a_site,
+        {
+            "pypage.toml": 'interpreter = "micropython"\n',
+            "index.md": f"{FENCE}python run\ntry:\n    import typing\nexcept ImportError:\n"
+            f"    typing = None\n{FENCE}\n",
+        },
+    )
+    assert build(a_site).warnings == ()
