@@ -1,5 +1,6 @@
-"""Time from navigation to the first output of an autorun cell, cold and warm, and bytes served;
-the same for a bare Pyodide page on the same server, as the baseline.
+"""Time from navigation to the first output of an autorun cell, cold and warm, and bytes served,
+for a Pyodide page and a MicroPython page; the same for bare Pyodide and bare MicroPython pages on
+the same server, as baselines.
 
     ./dev bench [--runs 5]
 
@@ -46,7 +47,9 @@ print("first output")
 ```
 """
 
-BARE = """\
+MICRO_PAGE = "---\ninterpreter: micropython\n---\n" + PAGE
+
+BARE_PYODIDE = """\
 <!doctype html>
 <meta charset="utf-8">
 <title>bare Pyodide</title>
@@ -62,6 +65,25 @@ const pyodide = await loadPyodide({{
   }},
 }});
 pyodide.runPython("print('first output')");
+</script>
+"""
+
+BARE_MICROPYTHON = """\
+<!doctype html>
+<meta charset="utf-8">
+<title>bare MicroPython</title>
+<pre id="out"></pre>
+<script type="module">
+const url = new URL("{folder}/", location.href).href;
+const {{ loadMicroPython }} = await import(url + "micropython.mjs");
+const mp = await loadMicroPython({{
+  url: url + "micropython.wasm",
+  stdout: (line) => {{
+    document.getElementById("out").append(line + "\\n");
+    performance.mark("pypage:first-output");
+  }},
+}});
+mp.runPython("print('first output')");
 </script>
 """
 
@@ -84,25 +106,35 @@ def visit(context: BrowserContext, url: str) -> float:
 
 
 def measure(playwright, server, url: str, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    cold, warm, cold_bytes, warm_bytes = [], [], [], []
+    """Per run, a fresh profile: a cold visit, a warm revisit in the same browser (new tab), and a
+    warm revisit after restarting the browser on the same profile (disk cache only)."""
+    times: dict[str, list[float]] = {"cold": [], "warm": [], "relaunch": []}
+    sent: dict[str, list[int]] = {"cold": [], "warm": [], "relaunch": []}
     chromium = shutil.which("chromium") or "chromium"
+
+    def timed(context: BrowserContext, phase: str) -> None:
+        server.bytes_sent = 0
+        times[phase].append(visit(context, url))
+        sent[phase].append(server.bytes_sent)
+
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as profile:
-            for phase in ("cold", "warm"):
-                context = playwright.chromium.launch_persistent_context(
-                    profile, executable_path=chromium, args=ARGS
-                )
-                server.bytes_sent = 0
-                ms = visit(context, url)
-                context.close()
-                (cold if phase == "cold" else warm).append(ms)
-                (cold_bytes if phase == "cold" else warm_bytes).append(server.bytes_sent)
-    return {
-        "cold_ms": statistics.median(cold),
-        "warm_ms": statistics.median(warm),
-        "cold_bytes": statistics.median(cold_bytes),
-        "warm_bytes": statistics.median(warm_bytes),
-    }
+            context = playwright.chromium.launch_persistent_context(
+                profile, executable_path=chromium, args=ARGS
+            )
+            timed(context, "cold")
+            timed(context, "warm")
+            context.close()
+            context = playwright.chromium.launch_persistent_context(
+                profile, executable_path=chromium, args=ARGS
+            )
+            timed(context, "relaunch")
+            context.close()
+    result: dict[str, float] = {}
+    for phase in times:
+        result[f"{phase}_ms"] = statistics.median(times[phase])
+        result[f"{phase}_bytes"] = statistics.median(sent[phase])
+    return result
 
 
 def main() -> int:
@@ -114,9 +146,11 @@ def main() -> int:
         site = Path(tmp) / "site"
         site.mkdir()
         (site / "index.md").write_text(PAGE)
+        (site / "micro.md").write_text(MICRO_PAGE)
         out = build(site, Path(tmp) / "www").out
-        folder = next(out.glob("_pypage/pyodide-*")).relative_to(out).as_posix()
-        (out / "bare.html").write_text(BARE.format(folder=folder))
+        for name, template in (("pyodide", BARE_PYODIDE), ("micropython", BARE_MICROPYTHON)):
+            folder = next(out.glob(f"_pypage/{name}-*")).relative_to(out).as_posix()
+            (out / f"bare-{name}.html").write_text(template.format(folder=folder))
 
         server = make_server(out, isolate=False, handler_class=CountingHandler)
         server.bytes_sent = 0  # type: ignore[attr-defined]
@@ -125,17 +159,23 @@ def main() -> int:
 
         with sync_playwright() as playwright:
             results = {
-                "pypage page": measure(playwright, server, base + "index.html", args.runs),
-                "bare Pyodide": measure(playwright, server, base + "bare.html", args.runs),
+                name: measure(playwright, server, base + url, args.runs)
+                for name, url in (
+                    ("pypage Pyodide", "index.html"),
+                    ("bare Pyodide", "bare-pyodide.html"),
+                    ("pypage MicroPy", "micro.html"),
+                    ("bare MicroPy", "bare-micropython.html"),
+                )
             }
         server.shutdown()
 
     print(f"Navigation → first output, median of {args.runs} (Chromium headless, loopback)")
-    print(f"{'page':<14}{'cold':>10}{'warm':>10}{'cold bytes':>14}{'warm bytes':>12}")
+    print("warm: revisit in the running browser; relaunch: revisit after a browser restart")
+    print(f"{'page':<16}{'cold':>9}{'warm':>9}{'relaunch':>10}{'cold bytes':>13}{'warm bytes':>12}")
     for name, r in results.items():
         print(
-            f"{name:<14}{r['cold_ms']:>8.0f}ms{r['warm_ms']:>8.0f}ms"
-            f"{r['cold_bytes'] / 1e6:>12.2f}MB{r['warm_bytes'] / 1e3:>10.1f}kB"
+            f"{name:<16}{r['cold_ms']:>7.0f}ms{r['warm_ms']:>7.0f}ms{r['relaunch_ms']:>8.0f}ms"
+            f"{r['cold_bytes'] / 1e6:>11.2f}MB{r['warm_bytes'] / 1e3:>10.1f}kB"
         )
     results_dir = HERE / "results"
     results_dir.mkdir(exist_ok=True)

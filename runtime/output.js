@@ -10,6 +10,7 @@ export class OutputArea {
     /** @type {[string, string][]} */
     this.pending = [];
     this.frame = 0;
+    this.drawnAt = -Infinity;
     this.onFirstText = () => {};
   }
 
@@ -25,7 +26,10 @@ export class OutputArea {
     if (!text) return;
     if (kind === "result" || kind === "notice") text = text.endsWith("\n") ? text : `${text}\n`;
     this.pending.push([kind, text]);
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+    if (this.frame) return;
+    // Output after a quiet spell is drawn at once; a stream of it is drawn once per frame.
+    if (performance.now() - this.drawnAt > 50) this.flush();
+    else this.frame = requestAnimationFrame(() => this.flush());
   }
 
   /** Draw what is pending now (before a state change, so "done" never precedes its output). */
@@ -48,6 +52,7 @@ export class OutputArea {
       }
     }
     this.pending = [];
+    this.drawnAt = performance.now();
     // Keep the newest output in view unless the reader scrolled up to read.
     if (following) box.scrollTop = box.scrollHeight;
     this.onFirstText();

@@ -37,19 +37,45 @@ for (const cell of cells) {
   };
 }
 
-whenIdleAfterPaint(() => {
-  session.start();
-  for (const cell of cells) if (cell.autorun) session.run(cell);
+session.prepare();
+
+// Pages with autorun cells need Python at once; others wait until the page is idle as well.
+const hasAutorun = cells.some((cell) => cell.autorun);
+afterFirstPaint(() => {
+  const begin = () => {
+    session.start();
+    for (const cell of cells) if (cell.autorun) session.run(cell);
+  };
+  if (hasAutorun || !("requestIdleCallback" in window)) begin();
+  else requestIdleCallback(begin, { timeout: 1000 });
 });
 
-function whenIdleAfterPaint(/** @type {() => void} */ callback) {
-  const afterPaint = () =>
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        if ("requestIdleCallback" in window) requestIdleCallback(callback, { timeout: 1000 });
-        else callback();
-      }),
-    );
-  if (document.readyState === "complete") afterPaint();
-  else addEventListener("load", afterPaint, { once: true });
+/** Call back once the browser has recorded the page's first contentful paint. */
+function afterFirstPaint(/** @type {() => void} */ callback) {
+  let done = false;
+  const once = () => {
+    if (!done) {
+      done = true;
+      callback();
+    }
+  };
+  const painted = () => performance.getEntriesByName("first-contentful-paint").length > 0;
+  if (painted()) return once();
+  // The paint entry is checked every frame as well: observer callbacks arrive late, at low priority.
+  const poll = () => (painted() ? once() : done || requestAnimationFrame(poll));
+  requestAnimationFrame(poll);
+  try {
+    const observer = new PerformanceObserver((list) => {
+      if (list.getEntriesByName("first-contentful-paint").length) {
+        observer.disconnect();
+        once();
+      }
+    });
+    observer.observe({ type: "paint", buffered: true });
+  } catch {
+    // No paint timing in this browser: the frame after the next one has certainly been painted.
+    requestAnimationFrame(() => requestAnimationFrame(once));
+  }
+  // A page that paints nothing contentful (or a background tab) still gets Python eventually.
+  setTimeout(once, 3000);
 }

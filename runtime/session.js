@@ -50,21 +50,30 @@ export class Session {
     this.startedAt = 0;
   }
 
-  /** Start the interpreter (idempotent). */
-  start() {
+  /**
+   * Create the worker: a few kilobytes of script that the browser may fetch and evaluate while the
+   * page paints. It loads nothing of Python until start().
+   */
+  prepare() {
     if (this.worker) return;
-    this.startedAt = performance.now();
-    performance.mark("pypage:start");
-    this.onStatus("loading", "Loading Python…");
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     worker.onmessage = ({ data }) => this.receive(data);
     worker.onerror = (event) => this.fail(event.message || "the Python worker could not start");
-    worker.postMessage({
+    this.worker = worker;
+  }
+
+  /** Start loading the interpreter (idempotent). */
+  start() {
+    if (this.startedAt) return;
+    this.prepare();
+    this.startedAt = performance.now();
+    performance.mark("pypage:start");
+    this.onStatus("loading", "Loading Python…");
+    this.worker?.postMessage({
       type: "init",
       interpreter: this.config.interpreter,
       url: new URL(this.config.interpreterURL, location.href).href,
     });
-    this.worker = worker;
   }
 
   /** Ask for a cell to run; it waits for the interpreter and for the cells asked for before it. */

@@ -6,13 +6,19 @@
 //                            {type: "output", id, chunks: [[kind, text], …]} · {type: "done", id, ok}
 // Output kinds: "stdout", "stderr", "result" (repr of a final expression), "error" (traceback).
 
-/** Interpreter adapters: each module exports `load(options) → Promise<Interpreter>`. */
+import * as micropython from "./interpreters/micropython.js";
+import * as pyodide from "./interpreters/pyodide.js";
+
+/**
+ * Interpreter adapters (each exports `load(options) → Promise<Interpreter>`; a few kilobytes, so
+ * imported up front) and the name of the interpreter's own ES module.
+ */
 const ADAPTERS = {
-  pyodide: () => import("./interpreters/pyodide.js"),
-  micropython: () => import("./interpreters/micropython.js"),
+  pyodide: { adapter: pyodide, entry: "pyodide.mjs" },
+  micropython: { adapter: micropython, entry: "micropython.mjs" },
 };
 
-/** @type {Promise<import("./interpreters/pyodide.js").Interpreter> | null} */
+/** @type {Promise<pyodide.Interpreter> | null} */
 let interpreter = null;
 let queue = Promise.resolve();
 
@@ -26,10 +32,13 @@ self.onmessage = ({ data }) => {
 
 async function start({ interpreter: name, url }) {
   try {
-    const adapter = ADAPTERS[name];
-    if (!adapter) throw new Error(`unknown interpreter '${name}'`);
-    const loaded = await (await adapter()).load({
+    const known = ADAPTERS[name];
+    if (!known) throw new Error(`unknown interpreter '${name}'`);
+    const entry = import(new URL(known.entry, url).href);
+    entry.catch(() => {}); // awaited by the adapter; this only keeps the console free of noise
+    const loaded = await known.adapter.load({
       url,
+      entry,
       fetchText,
       progress: (text) => self.postMessage({ type: "progress", text }),
       output: (kind, text) => current?.write(kind, text),

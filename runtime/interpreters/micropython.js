@@ -6,10 +6,10 @@ const RUNNER = new URL("../python/_pypage_cell_micropython.py", import.meta.url)
 const HEAP_BYTES = 16 * 1024 * 1024;
 
 /** @param {import("./pyodide.js").LoadOptions} options */
-export async function load({ url, fetchText, progress, output, flush }) {
+export async function load({ url, entry, fetchText, progress, output, flush }) {
   progress("Downloading Python…");
   const runner = fetchText(RUNNER);
-  const { loadMicroPython } = await import(new URL("micropython.mjs", url).href);
+  const { loadMicroPython } = await entry;
   // linebuffer: false delivers bytes as they are written, so output streams and stays faithful.
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   const stream = (kind) => (bytes) => output(kind, decoders[kind].decode(bytes, { stream: true }));

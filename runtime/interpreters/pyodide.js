@@ -7,6 +7,7 @@
  *
  * @typedef {object} LoadOptions
  * @property {string} url  absolute URL of the folder holding the interpreter's files
+ * @property {Promise<any>} entry  the interpreter's own ES module, already being imported
  * @property {(url: URL) => Promise<string>} fetchText  fetches a runtime file, failing on HTTP errors
  * @property {(text: string) => void} progress
  * @property {(kind: string, text: string) => void} output
@@ -16,10 +17,10 @@
 const RUNNER = new URL("../python/_pypage_cell.py", import.meta.url);
 
 /** @param {LoadOptions} options @returns {Promise<Interpreter>} */
-export async function load({ url, fetchText, progress, output, flush }) {
+export async function load({ url, entry, fetchText, progress, output, flush }) {
   progress("Downloading Python…");
   const runner = fetchText(RUNNER);
-  const { loadPyodide } = await import(new URL("pyodide.mjs", url).href);
+  const { loadPyodide } = await entry;
   // packageBaseUrl: packages come from the site, never from Pyodide's CDN default.
   const pyodide = await untilWasmFails(loadPyodide({ indexURL: url, packageBaseUrl: url }));
   progress("Starting Python…");
