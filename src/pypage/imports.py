@@ -12,60 +12,12 @@ from .parse import Page
 # help('modules') of the MicroPython 1.27.0 WebAssembly build pinned in runtime/ (PyScript variant).
 # Built-in modules also answer to a "u" prefix (ujson, utime).
 MICROPYTHON_MODULES = frozenset(
-    [
-        "__main__",
-        "_asyncio",
-        "abc",
-        "array",
-        "asyncio",
-        "base64",
-        "binascii",
-        "builtins",
-        "cmath",
-        "collections",
-        "copy",
-        "datetime",
-        "deflate",
-        "errno",
-        "fnmatch",
-        "framebuf",
-        "functools",
-        "gc",
-        "gzip",
-        "hashlib",
-        "heapq",
-        "hmac",
-        "html",
-        "inspect",
-        "io",
-        "itertools",
-        "js",
-        "jsffi",
-        "json",
-        "locale",
-        "logging",
-        "math",
-        "micropython",
-        "operator",
-        "os",
-        "pathlib",
-        "platform",
-        "random",
-        "re",
-        "select",
-        "stat",
-        "string",
-        "struct",
-        "sys",
-        "tarfile",
-        "time",
-        "types",
-        "uctypes",
-        "unittest",
-        "uu",
-        "vfs",
-        "zlib",
-    ]
+    """
+    __main__ _asyncio abc array asyncio base64 binascii builtins cmath collections copy datetime
+    deflate errno fnmatch framebuf functools gc gzip hashlib heapq hmac html inspect io itertools
+    js jsffi json locale logging math micropython operator os pathlib platform random re select
+    stat string struct sys tarfile time types uctypes unittest uu vfs zlib
+    """.split()  # noqa: SIM905 - read as the listing it was copied from
 )
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}

@@ -172,4 +172,5 @@ def test_the_documentation_site_builds_without_warnings(tmp_path: Path) -> None:
         "authoring.md",
         "configuration.md",
         "dom-contract.md",
+        "interpreters.md",
     }
