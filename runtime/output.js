@@ -19,6 +19,8 @@ export class OutputArea {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.element.replaceChildren();
+    // Output recorded at build time is replaced by the reader's own run.
+    this.element.removeAttribute("data-prerendered");
   }
 
   /** @param {string} kind one of stdout, stderr, result, error, notice */

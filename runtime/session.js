@@ -80,10 +80,11 @@ export class Session {
   run(/** @type {Cell} */ cell) {
     if (this.failed || cell.state === "queued" || cell.state === "running") return;
     if (!this.setupQueued) {
+      // Hidden setup cells run first, in the order they appear on the page.
       this.setupQueued = true;
-      for (const setup of this.cells.values()) if (setup.hidden && setup !== cell) this.enqueue(setup);
+      for (const setup of this.cells.values()) if (setup.hidden) this.enqueue(setup);
     }
-    this.enqueue(cell);
+    if (cell.state !== "queued") this.enqueue(cell);
     this.start();
     this.pump();
   }

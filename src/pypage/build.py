@@ -6,10 +6,10 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .assets import write_bundle
 from .config import SiteConfig, load_config
@@ -33,8 +33,15 @@ class BuildReport:
 
 
 def build(
-    site: Path, out: Path | None = None, *, strict: bool = False, offline: bool = False
+    site: Path,
+    out: Path | None = None,
+    *,
+    strict: bool = False,
+    offline: bool = False,
+    outputs: Mapping[PurePosixPath, Mapping[str, Sequence[tuple[str, str]]]] | None = None,
+    announce: bool = True,
 ) -> BuildReport:
+    """``outputs``: cell outputs recorded in a browser, by page and cell id, to pre-render."""
     started = time.perf_counter()
 
     # Configuration: pypage.toml is optional.
@@ -55,6 +62,7 @@ def build(
             site=files,
             shown_path=display_path(source.path, site),
             site_title=config.title,
+            outputs=(outputs or {}).get(source.rel),
         )
         pages.append(page)
         diagnostics.extend(found)
@@ -92,7 +100,7 @@ def build(
         (staging / ".nojekyll").write_text("")
 
     seconds = time.perf_counter() - started
-    log.info(
+    (log.info if announce else log.debug)(
         "Built %d page%s in %.2f s → %s",
         len(pages),
         "" if len(pages) == 1 else "s",

@@ -26,11 +26,24 @@ class Cell:
     line: int  # 1-based line of the opening fence in the Markdown source
     autorun: bool = False
     hidden: bool = False
+    raises: str | None = None  # the exception `pypage check` expects the cell to raise
+    skip_check: bool = False
+    expected_output: str | None = None  # from an ```output fence right after the cell
+    normalize_whitespace: bool = False
 
 
 # Every option a cell accepts: name -> whether it takes a value. Later features add theirs here.
-OPTIONS: dict[str, bool] = {"autorun": False, "hidden": False, "id": True}
-_OPTIONS_HINT = "cell options are: autorun, hidden, id=NAME"
+OPTIONS: dict[str, bool] = {
+    "autorun": False,
+    "hidden": False,
+    "id": True,
+    "raises": True,
+    "skip-check": False,
+}
+_OPTIONS_HINT = "cell options are: autorun, hidden, id=NAME, raises=EXCEPTION, skip-check"
+OUTPUT_LANG = "output"
+OUTPUT_OPTIONS = ("normalize-whitespace",)
+_EXCEPTION = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 
 
 def is_cell_info(info: str) -> bool:
@@ -51,7 +64,17 @@ def cells_plugin(
         seen: set[str] = set()
         generated = 0
         lines = state.src.splitlines()
-        for token in state.tokens:
+        tokens = state.tokens
+        for index, token in enumerate(tokens):
+            if token.type == "fence" and _is_output_info(token.info) and "cell" not in token.meta:
+                if not _follows_cell(tokens, index):
+                    report(
+                        *_where(token, lines),
+                        "an output block must follow a python run cell",
+                        hint="put it right after the cell it belongs to",
+                        severity="warning",
+                    )
+                continue
             if token.type != "fence" or not is_cell_info(token.info):
                 continue
             where = _where(token, lines)
@@ -66,25 +89,65 @@ def cells_plugin(
                     generated += 1
                     cell_id = f"cell-{generated}"
             seen.add(cell_id)
+            expected = _expected_output(tokens, index, lines, report)
             token.meta["cell"] = Cell(
                 id=cell_id,
                 code=token.content,
                 line=where[0],
                 autorun=bool(options.get("autorun")),
                 hidden=bool(options.get("hidden")),
+                raises=str(options["raises"]) if "raises" in options else None,
+                skip_check=bool(options.get("skip-check")),
+                expected_output=expected[0] if expected else None,
+                normalize_whitespace=expected[1] if expected else False,
             )
             state.env.setdefault("cells", []).append(token.meta["cell"])
 
     def _render_cell(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
+        if token.meta.get("output_of"):
+            return ""  # shown inside its cell's output area
         cell = token.meta.get("cell")
         if cell is None:
             return default_fence(tokens, idx, options, env)
-        return render_cell(cell, highlight(cell.code))
+        recorded = env.get("outputs", {}).get(cell.id)
+        return render_cell(cell, highlight(cell.code), recorded=recorded)
 
     default_fence = md.renderer.rules["fence"]
     md.core.ruler.after("block", "pypage_cells", _cells_rule)
     md.add_render_rule("fence", _render_cell)
+
+
+def _is_output_info(info: str) -> bool:
+    words = info.split()
+    return bool(words) and words[0] == OUTPUT_LANG
+
+
+def _follows_cell(tokens: Sequence[Token], index: int) -> bool:
+    return index > 0 and tokens[index - 1].type == "fence" and is_cell_info(tokens[index - 1].info)
+
+
+def _expected_output(
+    tokens: Sequence[Token], index: int, lines: list[str], report: Callable[..., None]
+) -> tuple[str, bool] | None:
+    """The ```output fence right after the cell at ``index``: (text, normalize whitespace)."""
+    if index + 1 >= len(tokens):
+        return None
+    following = tokens[index + 1]
+    if following.type != "fence" or not _is_output_info(following.info):
+        return None
+    following.meta["output_of"] = True
+    normalize = False
+    for word in following.info.split()[1:]:
+        if word in OUTPUT_OPTIONS:
+            normalize = True
+        else:
+            report(
+                *_where(following, lines),
+                f"unknown output option '{word}'{did_you_mean(word, OUTPUT_OPTIONS)}",
+                hint="output options are: " + ", ".join(OUTPUT_OPTIONS),
+            )
+    return following.content, normalize
 
 
 def _where(token: Token, lines: list[str]) -> tuple[int, int]:
@@ -114,6 +177,13 @@ def _parse_options(
         if not takes_value and eq:
             report(*where, f"cell option '{name}' takes no value", hint=f"write just '{name}'")
             continue
+        if name == "raises" and not _EXCEPTION.match(value):
+            report(
+                *where,
+                f"invalid exception name '{value}'",
+                hint="write the exception's class name, e.g. raises=ValueError",
+            )
+            continue
         if name == "id" and not _ID.match(value):
             report(
                 *where,
@@ -125,7 +195,11 @@ def _parse_options(
     return found
 
 
-def render_cell(cell: Cell, code_html: str) -> str:
+def render_cell(
+    cell: Cell, code_html: str, *, recorded: Sequence[tuple[str, str]] | None = None
+) -> str:
+    """``recorded``: output captured in a browser at build time (``pypage build --execute``);
+    without it, a cell's ```output block is shown until the reader runs the cell."""
     classes = "pypage-cell" + (" pypage-cell--hidden" if cell.hidden else "")
     flags = (" data-autorun" if cell.autorun else "") + (" data-hidden" if cell.hidden else "")
     label = escape(f"Run cell {cell.id}")
@@ -140,6 +214,26 @@ def render_cell(cell: Cell, code_html: str) -> str:
         '<span class="pypage-cell-status" data-pypage-cell-status></span>'
         "</div>\n"
         f'<div class="pypage-output" data-pypage-output role="log" aria-live="polite"'
-        f' aria-label="Output of cell {cid}"></div>\n'
+        f' aria-label="Output of cell {cid}"{_prerendered(cell, recorded)}</div>\n'
         "</div>\n"
     )
+
+
+# Span classes of output kinds, as the runtime's output.js draws them.
+_KIND_CLASSES = {"stdout": "stdout", "stderr": "stderr", "result": "result", "error": "traceback"}
+
+
+def _prerendered(cell: Cell, recorded: Sequence[tuple[str, str]] | None) -> str:
+    """The rest of the output area's opening tag and its pre-rendered content, if any."""
+    if recorded:
+        chunks = [(kind, text) for kind, text in recorded if kind in _KIND_CLASSES]
+        source = "build"
+    elif cell.expected_output:
+        chunks, source = [("stdout", cell.expected_output)], "expected"
+    else:
+        return ">"
+    spans = "".join(
+        f'<span class="{_KIND_CLASSES[kind]}" data-kind="{kind}">{escape(text)}</span>'
+        for kind, text in chunks
+    )
+    return f' data-prerendered="{source}">{spans}'

@@ -28,10 +28,35 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    if args.execute:
+        from .execute import build_executed
+
+        build_executed(
+            args.site,
+            args.output,
+            strict=args.strict,
+            offline=args.offline,
+            browser=args.browser,
+            jobs=args.jobs,
+            timeout=args.timeout,
+        )
+        return 0
     from .build import build
 
     build(args.site, args.output, strict=args.strict, offline=args.offline)
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import check
+
+    report = check(
+        args.site, browser=args.browser, jobs=args.jobs, timeout=args.timeout, junit=args.junit
+    )
+    for failure in report.failures:
+        print(_colour(failure.format(), "error"), file=sys.stderr)
+    logging.getLogger("pypage").info(report.summary())
+    return 1 if report.failures else 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -66,7 +91,21 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--offline", action="store_true", help="never download; fail if the cache lacks a file"
     )
+    build.add_argument(
+        "--execute",
+        action="store_true",
+        help="run the cells in headless Chromium and put their output in the pages",
+    )
+    _browser_options(build)
     build.set_defaults(command=_build)
+
+    check = commands.add_parser(
+        "check", parents=[common], help="run every cell in headless Chromium; fail on errors"
+    )
+    check.add_argument("site", nargs="?", type=Path, default=Path("."), help="site folder (.)")
+    check.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
+    _browser_options(check)
+    check.set_defaults(command=_check)
 
     serve = commands.add_parser("serve", parents=[common], help="build and serve the site")
     serve.add_argument("site", nargs="?", type=Path, default=Path("."), help="site folder (.)")
@@ -81,6 +120,20 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--title", help="site title (from the folder name)")
     new.set_defaults(command=_new)
     return parser
+
+
+def _browser_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--browser", metavar="PATH", help="Chromium to use (found on PATH)")
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=2, metavar="N", help="pages checked at once (2)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="a cell running longer fails (60)",
+    )
 
 
 class _PlainFormatter(logging.Formatter):

@@ -75,8 +75,15 @@ class Diagnostics:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """`` (did you mean 'x'?)`` when a close match exists, else an empty string.
+
+    A word close to one part of a hyphenated choice counts too: 'skip' → 'skip-check'."""
+    choices = list(choices)
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not matches:
+        parts = {part: choice for choice in choices for part in choice.split("-") if part}
+        close = difflib.get_close_matches(word, list(parts), n=1, cutoff=0.75)
+        matches = [parts[close[0]]] if close else []
     return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 

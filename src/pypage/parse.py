@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,13 +91,20 @@ class _Reporter:
 
 
 def parse_page(
-    source: SourcePage, text: str, *, site: SiteFiles, shown_path: str, site_title: str = ""
+    source: SourcePage,
+    text: str,
+    *,
+    site: SiteFiles,
+    shown_path: str,
+    site_title: str = "",
+    outputs: Mapping[str, Sequence[tuple[str, str]]] | None = None,
 ) -> tuple[Page, list[Diagnostic]]:
-    """``shown_path`` is how messages name the file (relative to where the user stands)."""
+    """``shown_path`` is how messages name the file (relative to where the user stands);
+    ``outputs`` are cell outputs recorded at build time, by cell id, to pre-render."""
     found: list[Diagnostic] = []
     report = _Reporter(shown_path, text.splitlines(), found)
     md = _markdown(source, site, report)
-    env: dict[str, Any] = {}
+    env: dict[str, Any] = {"outputs": outputs or {}}
     tokens = md.parse(text, env)
     meta = _front_matter(tokens, text, report)
     _check_fences(tokens, report.lines, report)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -76,19 +77,26 @@ def with_interpreter(site: Path, interpreter: str, copy_to: Path) -> Path:
     return copy_to
 
 
-def serve_site(
-    site: Path, root: Path, *, isolate: bool = False, interpreter: str = "pyodide"
-) -> Iterator[Served]:
-    out = build(site, root / SUB_PATH).out
+@contextmanager
+def serving(root: Path, *, isolate: bool = False) -> Iterator[str]:
+    """Serve ``root`` on loopback; yields the base URL."""
     server = make_server(root, isolate=isolate)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
     try:
-        yield Served(root=root, base=f"http://{host}:{port}/", out=out, interpreter=interpreter)
+        yield f"http://{host}:{port}/"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def serve_site(
+    site: Path, root: Path, *, isolate: bool = False, interpreter: str = "pyodide"
+) -> Iterator[Served]:
+    out = build(site, root / SUB_PATH).out
+    with serving(root, isolate=isolate) as base:
+        yield Served(root=root, base=base, out=out, interpreter=interpreter)
 
 
 @pytest.fixture(scope="session", params=INTERPRETERS)

@@ -173,4 +173,5 @@ def test_the_documentation_site_builds_without_warnings(tmp_path: Path) -> None:
         "configuration.md",
         "dom-contract.md",
         "interpreters.md",
+        "checking.md",
     }

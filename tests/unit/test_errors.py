@@ -45,7 +45,7 @@ def test_unknown_cell_option(a_site: Path) -> None:
     assert errors_of(a_site) == (
         "site/opt.md:7:1: error: unknown cell option 'autorn' (did you mean 'autorun'?)\n"
         "    7 | ```python run autorn\n"
-        "  hint: cell options are: autorun, hidden, id=NAME"
+        "  hint: cell options are: autorun, hidden, id=NAME, raises=EXCEPTION, skip-check"
     )
 
 
@@ -198,7 +198,7 @@ def test_cli_prints_errors_without_traceback_and_exits_1(a_site: Path) -> None:
     assert result.stderr == (
         "site/index.md:1:1: error: unknown cell option 'autorn' (did you mean 'autorun'?)\n"
         "    1 | ```python run autorn\n"
-        "  hint: cell options are: autorun, hidden, id=NAME\n"
+        "  hint: cell options are: autorun, hidden, id=NAME, raises=EXCEPTION, skip-check\n"
     )
     assert not (a_site / "_site").exists()
 
@@ -243,3 +243,29 @@ def test_optional_imports_are_not_required_on_micropython(a_site: Path) -> None:
         },
     )
     assert build(a_site).warnings == ()
+
+
+def test_output_block_options_and_placement(a_site: Path) -> None:
+    write(
+        a_site,
+        {
+            "index.md": f"{FENCE}output\nstray\n{FENCE}\n\n"
+            f"{FENCE}python run\nprint(1)\n{FENCE}\n{FENCE}output normalise\n1\n{FENCE}\n"
+        },
+    )
+    assert errors_of(a_site) == (
+        "site/index.md:1:1: warning: an output block must follow a python run cell\n"
+        "    1 | ```output\n"
+        "  hint: put it right after the cell it belongs to\n"
+        "site/index.md:8:1: error: unknown output option 'normalise' "
+        "(did you mean 'normalize-whitespace'?)\n"
+        "    8 | ```output normalise\n"
+        "  hint: output options are: normalize-whitespace"
+    )
+
+
+def test_raises_needs_an_exception_name(a_site: Path) -> None:
+    write(a_site, {"index.md": f"{FENCE}python run raises=Value-Error\nx\n{FENCE}\n"})
+    assert errors_of(a_site).splitlines()[0] == (
+        "site/index.md:1:1: error: invalid exception name 'Value-Error'"
+    )
