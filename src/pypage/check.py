@@ -10,10 +10,11 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .cells import Cell
@@ -117,17 +118,37 @@ def run_site(
     pages = [page for page in pages if page.cells]
     if not pages:
         return ()
+    show = sys.stderr.isatty() if progress is None else progress
     with _serving(out) as base:
-        return asyncio.run(
-            _run_pages(
+        return _in_own_thread(
+            lambda: _run_pages(
                 base,
                 pages,
                 browser=find_browser(browser),
                 jobs=jobs,
                 timeout=timeout,
-                progress=sys.stderr.isatty() if progress is None else progress,
+                progress=show,
             )
         )
+
+
+def _in_own_thread[T](make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine on a fresh event loop in its own thread: the caller may already be inside
+    an event loop (a notebook, or a test driving sync Playwright), where asyncio.run() refuses."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(make())
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name="pypage-check")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 @contextmanager

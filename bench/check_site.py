@@ -1,0 +1,86 @@
+"""Time `pypage check` on an N-page site from the shared corpus generator (cells on every page),
+and the build alone, for comparison.
+
+    .venv/bin/python bench/check_site.py [--pages 50] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pypage.build import build
+from pypage.check import check
+
+HERE = Path(__file__).parent
+CORPUS = HERE.parents[1] / "shared" / "bench" / "make_corpus.py"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=50)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--interpreter", default="pyodide", choices=("pyodide", "micropython"))
+    args = parser.parse_args()
+    if not CORPUS.is_file():
+        sys.exit(f"corpus generator not found at {CORPUS}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        subprocess.run(
+            [
+                sys.executable,
+                str(CORPUS),
+                str(site),
+                "--pages",
+                str(args.pages),
+                "--sections",
+                "5",
+                "--flavor",
+                "pypage",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        (site / "pypage.toml").write_text(f'interpreter = "{args.interpreter}"\n')
+        started = time.perf_counter()
+        built = build(site, Path(tmp) / "out")
+        build_seconds = time.perf_counter() - started
+        cells = sum(len(page.cells) for page in built.pages)
+        started = time.perf_counter()
+        report = check(site, jobs=args.jobs, timeout=120)
+        check_seconds = time.perf_counter() - started
+
+    print(f"{len(built.pages)} pages, {cells} cells ({args.interpreter}, -j {args.jobs})")
+    print(
+        f"build: {build_seconds:.2f} s   check: {check_seconds:.1f} s   "
+        f"({report.count('passed')} passed, {len(report.failures)} failed)"
+    )
+    for failure in report.failures[:5]:
+        print(failure.format())
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"check_site_{args.interpreter}.json").write_text(
+        json.dumps(
+            {
+                "pages": len(built.pages),
+                "cells": cells,
+                "jobs": args.jobs,
+                "build_s": build_seconds,
+                "check_s": check_seconds,
+                "passed": report.count("passed"),
+                "failed": len(report.failures),
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
