@@ -17,6 +17,19 @@ import traceback
 namespace = {"__name__": "__main__", "__builtins__": builtins}
 
 CELL_PREFIX = "<cell "
+NO_INPUT = "pypage cells cannot read input() yet: set the value in the code instead"
+
+
+def no_input(prompt=""):
+    """Without this, input() raises a bare OSError (Pyodide has no terminal to read)."""
+    sys.stdout.write(str(prompt))
+    sys.stdout.write("\n")
+    raise EOFError(NO_INPUT)
+
+
+builtins.input = no_input
+# An empty, non-interactive stdin: help() and other readers of sys.stdin work as in a pipe.
+sys.stdin = io.StringIO()
 
 
 class CellStream(io.TextIOBase):
@@ -66,6 +79,12 @@ async def run(code, cell_id, send, flush):
     try:
         await _execute(code, filename, send)
         return True
+    except SystemExit as error:
+        # sys.exit() ends the cell; only a failure status is an error, shown without frames.
+        if error.code in (None, 0):
+            return True
+        send("error", f"SystemExit: {error.code}\n")
+        return False
     except BaseException as error:
         sys.stdout.flush()
         send("error", format_exception(error))

@@ -9,10 +9,18 @@ import io
 import sys
 import time
 
-namespace = {"__name__": "__main__"}
-sources = {}  # cell filename -> its lines, to quote them in tracebacks
-
 CELL_PREFIX = "<cell "
+NO_INPUT = "pypage cells cannot read input() yet: set the value in the code instead"
+
+
+def no_input(prompt=""):
+    """Without this, input() waits forever for a terminal that does not exist."""
+    print(prompt)
+    raise EOFError(NO_INPUT)
+
+
+namespace = {"__name__": "__main__", "input": no_input}
+sources = {}  # cell filename -> its lines, to quote them in tracebacks
 
 
 def run(code, cell_id, send, flush):
@@ -30,7 +38,13 @@ def run(code, cell_id, send, flush):
                 namespace["_"] = value
                 send("result", repr(value))
         return True
-    except BaseException as error:  # SystemExit and KeyboardInterrupt too
+    except SystemExit as error:
+        code = error.args[0] if error.args else None
+        if code in (None, 0):
+            return True
+        send("error", "SystemExit: " + str(code) + "\n")
+        return False
+    except BaseException as error:  # KeyboardInterrupt too
         send("error", format_exception(error))
         return False
 
@@ -50,12 +64,23 @@ def split_last_expression(code):
         return code, None, 0
     body = "\n".join(lines[:start])
     last = "\n".join(lines[start:end])
+    if _compiles(last, "eval") and _compiles(body, "exec"):
+        return body, last, start
+    # "a = 1; a": the expression may follow a semicolon on the last line.
+    if start == end - 1 and ";" in last:
+        head, tail = last.rsplit(";", 1)
+        body = "\n".join(lines[:start] + [head])  # noqa: RUF005 - MicroPython lacks [*a, b]
+        if tail.strip() and _compiles(tail.strip(), "eval") and _compiles(body, "exec"):
+            return body, tail.strip(), start
+    return code, None, 0
+
+
+def _compiles(source, mode):
     try:
-        compile(last, "<last>", "eval")
-        compile(body, "<body>", "exec")
+        compile(source, "<check>", mode)
+        return True
     except SyntaxError:
-        return code, None, 0
-    return body, last, start
+        return False
 
 
 def _continues(line):
@@ -87,7 +112,31 @@ def format_exception(error):
         source = sources.get(name)
         if source and 0 < lineno <= len(source) and source[lineno - 1].strip():
             out.append("    " + source[lineno - 1].strip())
-    return "\n".join(out).rstrip("\n") + "\n"
+    return "\n".join(_collapse_repeats(out)).rstrip("\n") + "\n"
+
+
+def _collapse_repeats(lines):
+    """Runaway recursion repeats one frame hundreds of times; say so once, as CPython does."""
+    entries = []  # a frame is its "File" line plus the source line under it
+    for line in lines:
+        if line.startswith("    ") and entries and entries[-1][0].startswith('  File "'):
+            entries[-1].append(line)
+        else:
+            entries.append([line])
+    out = []
+    i = 0
+    while i < len(entries):
+        j = i
+        is_frame = entries[i][0].startswith('  File "')
+        while is_frame and j + 1 < len(entries) and entries[j + 1] == entries[i]:
+            j += 1
+        times = j - i + 1
+        for _ in range(min(times, 3)):
+            out.extend(entries[i])
+        if times > 3:
+            out.append("  [Previous line repeated " + str(times - 3) + " more times]")
+        i = j + 1
+    return out
 
 
 def install_sleep_flush(flush):

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import jinja2
+
 from .assets import write_bundle
 from .config import SiteConfig, load_config
 from .errors import Diagnostic, Diagnostics, PypageError, display_path
@@ -43,6 +45,13 @@ def build(
 ) -> BuildReport:
     """``outputs``: cell outputs recorded in a browser, by page and cell id, to pre-render."""
     started = time.perf_counter()
+    if not site.is_dir():
+        raise PypageError(
+            Diagnostic(
+                message=f"{site} is not a folder" if site.exists() else f"no such folder: {site}",
+                hint="give the folder that holds the site's Markdown files",
+            )
+        )
 
     # Configuration: pypage.toml is optional.
     config = load_config(site)
@@ -54,11 +63,21 @@ def build(
 
     # Parsing: every page, collecting every problem before giving up.
     diagnostics = Diagnostics()
+    if not files.pages:
+        diagnostics.add(
+            Diagnostic(
+                path=display_path(site, site),
+                message="no Markdown pages in the site",
+                hint="every .md file becomes a page; start with index.md",
+                severity="warning",
+            )
+        )
     pages = []
     for source in files.pages:
         page, found = parse_page(
             source,
-            source.path.read_text(encoding="utf-8"),
+            # utf-8-sig: editors on Windows may start files with a byte-order mark.
+            source.path.read_text(encoding="utf-8-sig"),
             site=files,
             shown_path=display_path(source.path, site),
             site_title=config.title,
@@ -75,7 +94,7 @@ def build(
     nav = navigation(pages)
 
     # Writing: into a staging folder that replaces the output only once everything succeeded.
-    with _staging(out) as staging:
+    with _writing(out), _staging(out) as staging:
         # Only the interpreters that pages with cells use; each page loads only its own.
         interpreters = {page.interpreter(config.interpreter) for page in pages if page.cells}
         runtime = bundle_runtime(staging, interpreters, offline=offline) if interpreters else None
@@ -130,6 +149,30 @@ def _check_output(config: SiteConfig, out: Path) -> None:
                 hint="remove it yourself or choose another output folder with -o",
             )
         )
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """File-system and template failures while writing become located errors, not tracebacks."""
+    try:
+        yield
+    except jinja2.TemplateError as error:
+        name = getattr(error, "filename", None) or getattr(error, "name", None)
+        raise PypageError(
+            Diagnostic(
+                path=name,
+                line=getattr(error, "lineno", None),
+                message=f"theme template error: {error.message or error}",
+                hint='fix the theme\'s template, or use theme = "default"',
+            )
+        ) from None
+    except OSError as error:
+        raise PypageError(
+            Diagnostic(
+                message=f"could not write the site to {out}: {error.strerror or error}",
+                hint="check that the output folder's parent exists and is writable",
+            )
+        ) from None
 
 
 @contextmanager

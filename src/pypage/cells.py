@@ -75,6 +75,14 @@ def cells_plugin(
                         severity="warning",
                     )
                 continue
+            if token.type == "fence" and _looks_like_cell(token.info):
+                report(
+                    *_where(token, lines),
+                    f"'{token.info.strip()}' is not a cell, only highlighted code",
+                    hint="a cell's info string is 'python run' followed by options separated by "
+                    "spaces, e.g. ```python run autorun",
+                    severity="warning",
+                )
             if token.type != "fence" or not is_cell_info(token.info):
                 continue
             where = _where(token, lines)
@@ -116,6 +124,14 @@ def cells_plugin(
     default_fence = md.renderer.rules["fence"]
     md.core.ruler.after("block", "pypage_cells", _cells_rule)
     md.add_render_rule("fence", _render_cell)
+
+
+_NEAR_CELL = re.compile(r"^\{?\s*(python3?|py)\b.*\brun\b", re.IGNORECASE)
+
+
+def _looks_like_cell(info: str) -> bool:
+    """```Python run, ```py run, ```python run,autorun, ```{python run}: almost cells."""
+    return not is_cell_info(info) and bool(_NEAR_CELL.match(info.strip()))
 
 
 def _is_output_info(info: str) -> bool:

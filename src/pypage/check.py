@@ -80,8 +80,10 @@ class CheckReport:
 
     def summary(self) -> str:
         skipped = self.count("skipped")
+        cells, pages = len(self.results), self.pages
         return (
-            f"Checked {len(self.results)} cells on {self.pages} pages in {self.seconds:.1f} s: "
+            f"Checked {cells} cell{'s' * (cells != 1)} on {pages} page{'s' * (pages != 1)} "
+            f"in {self.seconds:.1f} s: "
             f"{self.count('passed')} passed, {len(self.failures)} failed"
             + (f", {skipped} skipped" if skipped else "")
         )

@@ -31,7 +31,7 @@ _KEYS: dict[str, tuple[type, str]] = {
     "interpreter": (str, f"the default interpreter: {', '.join(INTERPRETERS)}"),
     "output": (str, "the output folder, relative to the site"),
     "theme": (str, "'default' or a path to a theme folder"),
-    "strict": (bool, "treat warnings as errors"),
+    "strict": (bool, "true or false: whether warnings fail the build"),
 }
 
 
@@ -39,7 +39,7 @@ def load_config(root: Path) -> SiteConfig:
     path = root / CONFIG_NAME
     if not path.is_file():
         return SiteConfig(root=root, title=_title_from_folder(root))
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")
     shown = display_path(path, root)
     try:
         data = tomllib.loads(text)
@@ -94,14 +94,38 @@ def load_config(root: Path) -> SiteConfig:
                 col=1,
                 source_line=source_line(text, line) if line else None,
                 message=f"unknown interpreter '{interpreter}'"
-                + did_you_mean(str(interpreter), INTERPRETERS),
+                + interpreter_suggestion(str(interpreter)),
                 hint="interpreters are " + ", ".join(INTERPRETERS),
+            )
+        )
+    theme = values.get("theme", "default")
+    if theme != "default" and not (root / str(theme)).is_dir():
+        line = _key_line(text, "theme")
+        problems.append(
+            Diagnostic(
+                path=shown,
+                line=line,
+                col=1,
+                source_line=source_line(text, line) if line else None,
+                message=f"theme folder '{theme}' not found",
+                hint='use theme = "default", or the path of a folder (relative to the site) '
+                "with page.html and/or static/",
             )
         )
     if problems:
         raise PypageError(problems)
     values.setdefault("title", _title_from_folder(root))
     return SiteConfig(root=root, **values)  # type: ignore[arg-type]
+
+
+# Names people reach for: both mean "real CPython", which in the browser is Pyodide.
+_ALIASES = {"cpython": "pyodide", "python": "pyodide", "python3": "pyodide"}
+
+
+def interpreter_suggestion(name: str) -> str:
+    if name.lower() in _ALIASES:
+        return f" (did you mean '{_ALIASES[name.lower()]}'?)"
+    return did_you_mean(name, INTERPRETERS)
 
 
 def _title_from_folder(root: Path) -> str:

@@ -77,7 +77,13 @@ def check_imports(page: Page, interpreter: str) -> list[Diagnostic]:
         for module, line, col in cell_imports(cell.code):
             if micropython_has(module):
                 continue
-            where = "CPython's standard library" if module in sys.stdlib_module_names else "Pyodide"
+            if module in sys.stdlib_module_names:
+                hint = (
+                    f"'{module}' is in CPython's standard library: switch the page to Pyodide "
+                    "with 'interpreter: pyodide' in its front matter"
+                )
+            else:
+                hint = "MicroPython pages can import only MicroPython's own modules"
             found.append(
                 Diagnostic(
                     path=page.shown_path,
@@ -85,8 +91,7 @@ def check_imports(page: Page, interpreter: str) -> list[Diagnostic]:
                     col=col,
                     source_line=lines[line - 1],
                     message=f"MicroPython has no module '{module}'",
-                    hint=f"this page runs on MicroPython; for {where}'s '{module}', switch the "
-                    "page to Pyodide with 'interpreter: pyodide' in its front matter",
+                    hint=hint,
                 )
             )
     return found

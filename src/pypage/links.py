@@ -23,6 +23,7 @@ def links_plugin(
         for block in state.tokens:
             if block.type != "inline" or not block.children:
                 continue
+            cursor = (block.map[0] if block.map else 0, 0)  # links are found left to right
             for token in block.children:
                 attr = {"link_open": "href", "image": "src"}.get(token.type)
                 if attr is None:
@@ -34,7 +35,7 @@ def links_plugin(
                 if rewritten != value:
                     token.attrSet(attr, rewritten)
                 if missing:
-                    line, col = _locate(value, block, lines)
+                    line, col = cursor = _locate(value, block, lines, cursor)
                     report(
                         line,
                         col,
@@ -71,10 +72,13 @@ def rewrite(url: str, *, page: PurePosixPath, site: SiteFiles) -> tuple[str, str
     return urlunsplit(("", "", path, parts.query, parts.fragment)), None
 
 
-def _locate(value: str, block: Token, lines: list[str]) -> tuple[int, int]:
+def _locate(value: str, block: Token, lines: list[str], after: tuple[int, int]) -> tuple[int, int]:
+    """1-based line and column of ``value`` in the block, searching from ``after`` on."""
     first, last = block.map if block.map else (0, len(lines))
-    for number in range(first, min(last, len(lines))):
-        col = lines[number].find(value)
+    start_line, start_col = after
+    for number in range(max(first, start_line - 1), min(last, len(lines))):
+        skip = start_col if number == start_line - 1 else 0
+        col = lines[number].find(value, skip)
         if col >= 0:
             return number + 1, col + 1
     return first + 1, 1

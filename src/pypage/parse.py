@@ -15,7 +15,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .cells import Cell, cells_plugin
-from .config import INTERPRETERS
+from .config import INTERPRETERS, interpreter_suggestion
 from .errors import Diagnostic, did_you_mean
 from .highlight import highlight, highlight_fence
 from .links import links_plugin
@@ -138,6 +138,16 @@ def _markdown(source: SourcePage, site: SiteFiles, report: _Reporter) -> Markdow
 
 def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str, Any]:
     if not tokens or tokens[0].type != "front_matter":
+        if text.startswith(("---\n", "---\r\n")) and any(
+            ":" in line for line in text.splitlines()[1:3]
+        ):
+            report(
+                1,
+                1,
+                "front matter is not closed: it shows as text",
+                hint="end the front matter with a line of ---",
+                severity="warning",
+            )
         return {}
     token = tokens[0]
     try:
@@ -177,6 +187,8 @@ def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str
             )
             continue
         types, meaning = FRONT_MATTER[key]
+        if types == (str,) and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # title: 1984
         if not isinstance(value, types) or isinstance(value, bool):
             report(
                 line,
@@ -189,7 +201,7 @@ def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str
             report(
                 line,
                 1,
-                f"unknown interpreter '{value}'{did_you_mean(value, INTERPRETERS)}",
+                f"unknown interpreter '{value}'{interpreter_suggestion(value)}",
                 hint="interpreters are " + ", ".join(INTERPRETERS),
             )
             continue

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import shlex
 from pathlib import Path
 from string import Template
 
@@ -31,10 +33,11 @@ def new_site(directory: Path, *, title: str | None = None) -> None:
             )
         )
     title = title or directory.resolve().name.replace("-", " ").replace("_", " ").capitalize()
-    values = {"title": title.replace('"', "'"), "version": __version__}
+    # JSON string syntax is also a valid TOML basic string and YAML double-quoted scalar.
+    values = {"title": json.dumps(title)[1:-1], "version": __version__}
     for source, target in FILES.items():
         text = Template((_STARTER / source).read_text(encoding="utf-8")).safe_substitute(values)
         path = directory / target
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    log.info("Created %s. Next: pypage serve %s", directory, directory)
+    log.info("Created %s. Next: pypage serve %s", directory, shlex.quote(str(directory)))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from .assets import ASSET_ROOT
+from .errors import Diagnostic, PypageError
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,15 @@ def serve(
     report = build(site, out)
     if not _is_loopback(host):
         log.warning("warning: serving on %s makes the site reachable from other machines", host)
-    server = make_server(report.out, host=host, port=port)
+    try:
+        server = make_server(report.out, host=host, port=port)
+    except OSError as error:
+        raise PypageError(
+            Diagnostic(
+                message=f"cannot serve on {host}:{port}: {error.strerror or error}",
+                hint="another server may be using the port: choose one with --port, or --port 0",
+            )
+        ) from None
     bound_port = server.server_address[1]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound_port}/"
     log.info("Serving %s at %s (Ctrl+C to stop)", report.out, url)

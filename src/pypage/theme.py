@@ -8,8 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from .config import CONFIG_NAME, SiteConfig
-from .errors import Diagnostic, PypageError
+from .config import SiteConfig
 from .highlight import stylesheet
 from .resources import data_path
 
@@ -34,17 +33,8 @@ class Theme:
 def load_theme(config: SiteConfig) -> Theme:
     default = data_path("themes") / "default"
     folders = [default]
-    if config.theme != "default":
-        custom = (config.root / config.theme).resolve()
-        if not (custom / "page.html").is_file() and not (custom / "static").is_dir():
-            raise PypageError(
-                Diagnostic(
-                    path=CONFIG_NAME,
-                    message=f"theme '{config.theme}' not found at {custom}",
-                    hint='use theme = "default" or a folder with page.html and/or static/',
-                )
-            )
-        folders.insert(0, custom)
+    if config.theme != "default":  # load_config checked that the folder exists
+        folders.insert(0, (config.root / config.theme).resolve())
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
         autoescape=True,

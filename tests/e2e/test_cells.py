@@ -257,3 +257,37 @@ def test_a_runtime_that_fails_to_load_says_so_in_the_page(
     assert page.get_attribute("html", "data-pypage") == "error"
     assert page.inner_text("[data-pypage-status]").startswith("Python failed to load:")
     assert output_of(page, "cell").startswith("Python failed to load, so this cell cannot run:")
+
+
+def test_sys_exit_ends_a_cell_and_only_a_failure_status_is_an_error(
+    page: Page, a_site: Served
+) -> None:
+    page.goto(a_site.url("errors.html"))
+    assert run_cell(page, "exit-ok") == "done"
+    assert output_of(page, "exit-ok") == "before\n"
+    assert run_cell(page, "exit-fail") == "error"
+    assert output_of(page, "exit-fail").startswith("SystemExit: 3\n")
+
+
+def test_input_fails_clearly_instead_of_hanging(page: Page, a_site: Served) -> None:
+    page.goto(a_site.url("errors.html"))
+    assert run_cell(page, "ask") == "error"
+    text = output_of(page, "ask")
+    assert text.startswith("Your name? \n")
+    assert "EOFError: pypage cells cannot read input() yet" in text
+    assert run_cell(page, "exit-ok") == "done"  # the interpreter is still usable
+
+
+def test_a_value_after_a_semicolon_is_shown(page: Page, a_site: Served) -> None:
+    page.goto(a_site.url("errors.html"))
+    run_cell(page, "semicolon")
+    assert output_of(page, "semicolon") == "42\n"
+
+
+def test_runaway_recursion_is_summarised(page: Page, a_site: Served) -> None:
+    page.goto(a_site.url("errors.html"))
+    assert run_cell(page, "recursion") == "error"
+    text = output_of(page, "recursion")
+    assert "more times]" in text
+    assert text.count('File "<cell recursion>", line 2, in down') <= 4
+    assert "RecursionError" in text or "RuntimeError: maximum recursion depth" in text

@@ -136,7 +136,7 @@ def test_config_value_of_the_wrong_type(a_site: Path) -> None:
     assert errors_of(a_site) == (
         "site/pypage.toml:1:1: error: 'strict' must be a bool, not int\n"
         "    1 | strict = 1\n"
-        "  hint: 'strict' is treat warnings as errors"
+        "  hint: 'strict' is true or false: whether warnings fail the build"
     )
 
 
@@ -224,12 +224,11 @@ def test_micropython_page_importing_what_only_pyodide_has(a_site: Path) -> None:
     assert errors_of(a_site) == (
         "site/index.md:8:5: error: MicroPython has no module 'statistics'\n"
         "    8 |     import statistics\n"
-        "  hint: this page runs on MicroPython; for CPython's standard library's 'statistics', "
-        "switch the page to Pyodide with 'interpreter: pyodide' in its front matter\n"
+        "  hint: 'statistics' is in CPython's standard library: switch the page to Pyodide "
+        "with 'interpreter: pyodide' in its front matter\n"
         "site/index.md:12:1: error: MicroPython has no module 'numpy'\n"
         "   12 | from numpy.linalg import norm\n"
-        "  hint: this page runs on MicroPython; for Pyodide's 'numpy', "
-        "switch the page to Pyodide with 'interpreter: pyodide' in its front matter"
+        "  hint: MicroPython pages can import only MicroPython's own modules"
     )
 
 
@@ -269,3 +268,81 @@ def test_raises_needs_an_exception_name(a_site: Path) -> None:
     assert errors_of(a_site).splitlines()[0] == (
         "site/index.md:1:1: error: invalid exception name 'Value-Error'"
     )
+
+
+@pytest.mark.parametrize(
+    ("files", "first_line"),
+    [
+        ({}, "error: no such folder: site"),
+        (
+            {"pypage.toml": 'theme = "mine"\n', "index.md": "x\n"},
+            "site/pypage.toml:1:1: error: theme folder 'mine' not found",
+        ),
+        (
+            {"pypage.toml": 'interpreter = "cpython"\n', "index.md": "x\n"},
+            "site/pypage.toml:1:1: error: unknown interpreter 'cpython' (did you mean 'pyodide'?)",
+        ),
+    ],
+)
+def test_site_level_mistakes(a_site: Path, files: dict[str, str], first_line: str) -> None:
+    write(a_site, files)
+    assert errors_of(a_site).splitlines()[0] == first_line
+
+
+def test_a_file_is_not_a_site(a_site: Path) -> None:
+    write(a_site, {"index.md": "# x\n"})
+    assert errors_of(a_site / "index.md").splitlines()[0] == "error: site/index.md is not a folder"
+
+
+def test_a_broken_theme_template_is_located(a_site: Path) -> None:
+    write(
+        a_site,
+        {
+            "pypage.toml": 'theme = "mine"\n',
+            "mine/page.html": "<p>\n{{ broken\n",
+            "index.md": "x\n",
+        },
+    )
+    message = errors_of(a_site).splitlines()[0]
+    assert message.startswith(f"{(a_site / 'mine' / 'page.html').resolve()}:")
+    assert "error: theme template error:" in message
+
+
+def test_an_unwritable_output_is_an_error(a_site: Path, tmp_path: Path) -> None:
+    write(a_site, {"index.md": "x\n"})
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert errors_of(a_site, out=blocker / "out").startswith("error: could not write the site")
+
+
+def test_empty_site_and_unclosed_front_matter_warn(a_site: Path) -> None:
+    write(a_site, {"data.csv": "a,b\n"})
+    assert [w.message for w in build(a_site).warnings] == ["no Markdown pages in the site"]
+    write(a_site, {"index.md": "---\ntitle: X\n# H\n"})
+    assert [w.format() for w in build(a_site).warnings] == [
+        "site/index.md:1:1: warning: front matter is not closed: it shows as text\n"
+        "    1 | ---\n"
+        "  hint: end the front matter with a line of ---"
+    ]
+
+
+def test_byte_order_mark_and_numeric_titles(a_site: Path) -> None:
+    write(a_site, {"index.md": "\ufeff---\ntitle: 1984\n---\n# Body\n"})
+    (page,) = build(a_site).pages
+    assert page.title == "1984"
+
+
+def test_almost_cells_are_pointed_out(a_site: Path) -> None:
+    write(
+        a_site,
+        {"index.md": f"{FENCE}Python run\nx\n{FENCE}\n\n{FENCE}python run,autorun\nx\n{FENCE}\n"},
+    )
+    assert [w.format().splitlines()[0] for w in build(a_site).warnings] == [
+        "site/index.md:1:1: warning: 'Python run' is not a cell, only highlighted code",
+        "site/index.md:5:1: warning: 'python run,autorun' is not a cell, only highlighted code",
+    ]
+
+
+def test_each_missing_link_is_located_at_its_own_column(a_site: Path) -> None:
+    write(a_site, {"index.md": "[a](sub/) [b](sub/) [c](gone.md)\n"})
+    assert [(w.line, w.col) for w in build(a_site).warnings] == [(1, 5), (1, 15), (1, 25)]
