@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import posixpath
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from markupsafe import Markup
@@ -21,10 +20,27 @@ from .theme import Theme
 class NavItem:
     title: str
     url: PurePosixPath
-    section: str  # "" for pages at the top of the site
+    top: str  # top-level folder ("" for pages at the top of the site)
+    group: str  # label of the page's folder inside its top-level folder ("" when directly in it)
 
 
-def navigation(pages: Sequence[Page]) -> tuple[NavItem, ...]:
+@dataclass(frozen=True)
+class Navigation:
+    """The site's pages in reading order, grouped by top-level folder."""
+
+    items: tuple[NavItem, ...]
+    position: dict[PurePosixPath, int] = field(init=False, repr=False, compare=False)
+    sections: dict[str, tuple[NavItem, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "position", {item.url: i for i, item in enumerate(self.items)})
+        sections: dict[str, list[NavItem]] = {}
+        for item in self.items:
+            sections.setdefault(item.top, []).append(item)
+        object.__setattr__(self, "sections", {k: tuple(v) for k, v in sections.items()})
+
+
+def navigation(pages: Sequence[Page]) -> Navigation:
     """Home first, then top-level pages, then one group per folder; ``order`` sorts within."""
 
     def key(page: Page) -> tuple[object, ...]:
@@ -32,23 +48,68 @@ def navigation(pages: Sequence[Page]) -> tuple[NavItem, ...]:
         folder = str(rel.parent) if str(rel.parent) != "." else ""
         return (folder != "", folder, rel.stem != "index", page.order, page.title.lower())
 
-    return tuple(
-        NavItem(title=page.title, url=page.source.url, section=_section(page.source.rel))
-        for page in sorted(pages, key=key)
-    )
+    items = []
+    for page in sorted(pages, key=key):
+        folders = page.source.rel.parent.parts
+        items.append(
+            NavItem(
+                title=page.title,
+                url=page.source.url,
+                top=folders[0] if folders else "",
+                group=" / ".join(_pretty(part) for part in folders[1:]),
+            )
+        )
+    return Navigation(tuple(items))
 
 
-def _section(rel: PurePosixPath) -> str:
-    folder = rel.parent
-    if str(folder) == ".":
-        return ""
-    return " / ".join(
-        part.replace("-", " ").replace("_", " ").capitalize() for part in folder.parts
-    )
+def _pretty(name: str) -> str:
+    return name.replace("-", " ").replace("_", " ").capitalize()
 
 
-def _href(target: PurePosixPath, here: PurePosixPath) -> str:
-    return posixpath.relpath(str(target), str(here.parent))
+def relative_url(target: PurePosixPath, here: PurePosixPath) -> str:
+    """The URL of site path ``target`` from the page at site path ``here``.
+
+    String work instead of posixpath.relpath: a site's navigation asks this n² times."""
+    target_parts = target.parts
+    base = here.parts[:-1]
+    common = 0
+    while (
+        common < len(base)
+        and common < len(target_parts) - 1
+        and base[common] == target_parts[common]
+    ):
+        common += 1
+    return "../" * (len(base) - common) + "/".join(target_parts[common:])
+
+
+def _sidebar(nav: Navigation, here: PurePosixPath) -> list[dict[str, object]]:
+    """Top-level pages, then a link per section; only the current page's section is expanded, so
+    a page's HTML grows with its section, not with the whole site."""
+    current = nav.items[nav.position[here]].top
+
+    def link(item: NavItem) -> dict[str, object]:
+        return {
+            "title": item.title,
+            "href": relative_url(item.url, here),
+            "current": item.url == here,
+        }
+
+    sidebar = []
+    for top, items in nav.sections.items():
+        expanded = top == "" or top == current
+        groups = []
+        if expanded:
+            for group, members in itertools.groupby(items, key=lambda item: item.group):
+                groups.append({"title": group, "items": [link(item) for item in members]})
+        sidebar.append(
+            {
+                "title": _pretty(top) if top else "",
+                "href": relative_url(items[0].url, here),
+                "expanded": expanded,
+                "groups": groups,
+            }
+        )
+    return sidebar
 
 
 def render_page(
@@ -56,35 +117,33 @@ def render_page(
     *,
     theme: Theme,
     config: SiteConfig,
-    nav: Sequence[NavItem],
+    nav: Navigation,
     theme_assets: PurePosixPath,
     runtime: RuntimeBundle | None,
 ) -> str:
     here = page.source.url
     root = "../" * (len(here.parts) - 1)
-    position = next(i for i, item in enumerate(nav) if item.url == here)
-    links = [
-        {
-            "title": item.title,
-            "href": _href(item.url, here),
-            "section": item.section,
-            "current": item.url == here,
-        }
-        for item in nav
-    ]
+    position = nav.position[here]
+    neighbours = {
+        name: {"title": item.title, "href": relative_url(item.url, here)}
+        for name, index in (("prev", position - 1), ("next", position + 1))
+        if 0 <= index < len(nav.items)
+        for item in (nav.items[index],)
+    }
     scripts = Markup("")
     if page.cells and runtime is not None:
         interpreter = page.interpreter(config.interpreter)
         settings = {
             "interpreter": interpreter,
-            "interpreterURL": _href(runtime.interpreters[interpreter], here) + "/",
+            "interpreterURL": relative_url(runtime.interpreters[interpreter], here) + "/",
             "page": str(page.source.rel),
         }
         # "<" escaped so no string in the JSON can close the script element.
         payload = json.dumps(settings).replace("<", "\\u003c")
+        loader = relative_url(runtime.loader / "page.js", here)
         scripts = Markup(
             f'<script type="application/json" id="pypage-config">{payload}</script>\n'
-            f'<script type="module" src="{_href(runtime.loader / "page.js", here)}"></script>'
+            f'<script type="module" src="{loader}"></script>'
         )
     return theme.env.get_template("page.html").render(
         site={"title": config.title, "description": config.description},
@@ -97,14 +156,10 @@ def render_page(
             "is_home": str(here) == "index.html",
         },
         root=root,
-        home=links[0]["href"],
-        nav=links,
-        nav_sections=[
-            {"title": title, "items": list(items)}
-            for title, items in itertools.groupby(links, key=lambda link: link["section"])
-        ],
-        prev=links[position - 1] if position > 0 else None,
-        next=links[position + 1] if position + 1 < len(links) else None,
-        asset=lambda name: _href(theme_assets / name, here),
+        home=relative_url(nav.items[0].url, here),
+        nav_sections=_sidebar(nav, here),
+        prev=neighbours.get("prev"),
+        next=neighbours.get("next"),
+        asset=lambda name: relative_url(theme_assets / name, here),
         pypage_scripts=scripts,
     )

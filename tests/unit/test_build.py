@@ -128,7 +128,7 @@ def test_output_setting_and_title_come_from_config(tmp_path: Path) -> None:
     assert "<title>Course</title>" in (out / "index.html").read_text()
 
 
-def test_navigation_lists_pages_with_the_current_one_marked(tmp_path: Path) -> None:
+def test_navigation_expands_only_the_current_section(tmp_path: Path) -> None:
     site = write(
         tmp_path / "s",
         {
@@ -136,16 +136,44 @@ def test_navigation_lists_pages_with_the_current_one_marked(tmp_path: Path) -> N
             "zeta.md": "---\ntitle: Zeta\norder: 1\n---\n",
             "alpha.md": "---\ntitle: Alpha\norder: 2\n---\n",
             "guide/index.md": "# Guide\n",
+            "guide/install.md": "# Install\n",
+            "guide/more/deep.md": "# Deep\n",
         },
     )
-    html = (build(site).out / "zeta.html").read_text()
-    nav = re.findall(r'<li><a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', html)
-    assert nav == [
+    out = build(site).out
+    links = r'<li><a href="([^"]+)"( aria-current="page")?>([^<]+)</a>'
+    sections = r'<p class="nav-section"><a href="([^"]+)"( class="expanded")?>([^<]+)</a>'
+    top = (out / "zeta.html").read_text()
+    assert re.findall(links, top) == [
         ("index.html", "", "Home"),
         ("zeta.html", ' aria-current="page"', "Zeta"),
         ("alpha.html", "", "Alpha"),
-        ("guide/index.html", "", "Guide"),
     ]
+    assert re.findall(sections, top) == [("guide/index.html", "", "Guide")]
+    deep = (out / "guide/more/deep.html").read_text()
+    assert re.findall(links, deep) == [
+        ("../../index.html", "", "Home"),
+        ("../../zeta.html", "", "Zeta"),
+        ("../../alpha.html", "", "Alpha"),
+        ("../index.html", "", "Guide"),
+        ("../install.html", "", "Install"),
+        ("deep.html", ' aria-current="page"', "Deep"),
+    ]
+    assert re.findall(sections, deep) == [("../index.html", ' class="expanded"', "Guide")]
+    assert '<p class="nav-group">More</p>' in deep
+    assert 'rel="prev"><span>Previous</span>Install' in deep
+
+
+def test_relative_urls() -> None:
+    from pathlib import PurePosixPath as P
+
+    from pypage.render import relative_url
+
+    assert relative_url(P("a/b/c.html"), P("index.html")) == "a/b/c.html"
+    assert relative_url(P("index.html"), P("a/b/c.html")) == "../../index.html"
+    assert relative_url(P("a/x.html"), P("a/b/c.html")) == "../x.html"
+    assert relative_url(P("a/b/d.html"), P("a/b/c.html")) == "d.html"
+    assert relative_url(P("ab/x.html"), P("a/c.html")) == "../ab/x.html"
 
 
 def test_the_starter_site_builds_cleanly(tmp_path: Path) -> None:
