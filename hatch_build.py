@@ -17,6 +17,7 @@ DATA_GLOBS = (
     "runtime/package-lock.json",
     "runtime/*.js",
     "runtime/interpreters/*.js",
+    "runtime/dev/*.js",
     "runtime/python/*.py",
 )
 

@@ -7,9 +7,11 @@ const root = document.documentElement;
 const config = JSON.parse(document.getElementById("pypage-config")?.textContent ?? "{}");
 const status = document.querySelector("[data-pypage-status]");
 
-const cells = [...document.querySelectorAll("[data-pypage-cell]")].map(
-  (element) => new Cell(/** @type {HTMLElement} */ (element)),
-);
+const findCells = () =>
+  [...document.querySelectorAll("[data-pypage-cell]")].map(
+    (element) => new Cell(/** @type {HTMLElement} */ (element)),
+  );
+const cells = findCells();
 
 const session = new Session({
   cells,
@@ -23,19 +25,30 @@ const session = new Session({
 root.dataset.pypage = "idle";
 
 let firstOutput = true;
-for (const cell of cells) {
-  cell.element.querySelector("[data-pypage-run]")?.addEventListener("click", () => session.run(cell));
-  cell.element.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && event.shiftKey) {
-      event.preventDefault();
-      session.run(cell);
-    }
-  });
-  cell.output.onFirstText = () => {
-    if (firstOutput) performance.mark("pypage:first-output");
-    firstOutput = false;
-  };
+function bind(/** @type {Cell[]} */ list) {
+  for (const cell of list) {
+    cell.element.querySelector("[data-pypage-run]")?.addEventListener("click", () => session.run(cell));
+    cell.element.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && event.shiftKey) {
+        event.preventDefault();
+        session.run(cell);
+      }
+    });
+    cell.output.onFirstText = () => {
+      if (firstOutput) performance.mark("pypage:first-output");
+      firstOutput = false;
+    };
+  }
 }
+bind(cells);
+
+// pypage serve replaced the page's content after an edit: the same interpreter (and the variables
+// the reader's cells set) carries on with the new cells.
+document.addEventListener("pypage:content-replaced", () => {
+  const fresh = findCells();
+  session.rebind(fresh);
+  bind(fresh);
+});
 
 session.prepare();
 

@@ -50,6 +50,17 @@ export class Session {
     this.startedAt = 0;
   }
 
+  /** Take over new cell elements (after an in-place page update), matching old cells by id. */
+  rebind(/** @type {Cell[]} */ cells) {
+    this.cells = new Map(cells.map((cell) => [cell.id, cell]));
+    const current = (/** @type {Cell} */ old) => this.cells.get(old.id);
+    this.queue = this.queue.map(current).filter((cell) => cell !== undefined);
+    for (const cell of this.queue) cell.setState("queued", this.ready ? "Queued" : "Waiting for Python…");
+    // A running cell whose element is gone keeps its old object, so its "done" still frees the queue.
+    this.running = this.running && (current(this.running) ?? this.running);
+    this.running?.setState("running", "Running…");
+  }
+
   /**
    * Create the worker: a few kilobytes of script that the browser may fetch and evaluate while the
    * page paints. It loads nothing of Python until start().

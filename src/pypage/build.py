@@ -17,11 +17,11 @@ from .assets import write_bundle
 from .config import SiteConfig, load_config
 from .errors import Diagnostic, Diagnostics, PypageError, display_path
 from .imports import check_imports
-from .pages import discover
+from .pages import SiteFiles, SourcePage, discover
 from .parse import Page, parse_page
 from .render import navigation, render_page
-from .runtime import bundle_runtime
-from .theme import load_theme
+from .runtime import RuntimeBundle, bundle_runtime
+from .theme import Theme, load_theme
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,12 @@ class BuildReport:
     pages: tuple[Page, ...]
     warnings: tuple[Diagnostic, ...]
     seconds: float
+    # What an incremental rebuild (pypage serve) reuses:
+    config: SiteConfig
+    files: SiteFiles
+    theme: Theme
+    theme_assets: PurePosixPath
+    runtime: RuntimeBundle | None
 
 
 def build(
@@ -74,18 +80,9 @@ def build(
         )
     pages = []
     for source in files.pages:
-        page, found = parse_page(
-            source,
-            # utf-8-sig: editors on Windows may start files with a byte-order mark.
-            source.path.read_text(encoding="utf-8-sig"),
-            site=files,
-            shown_path=display_path(source.path, site),
-            site_title=config.title,
-            outputs=(outputs or {}).get(source.rel),
-        )
+        page, found = read_page(source, files, config, outputs=(outputs or {}).get(source.rel))
         pages.append(page)
         diagnostics.extend(found)
-        diagnostics.extend(check_imports(page, page.interpreter(config.interpreter)))
     diagnostics.raise_if_errors(strict=strict or config.strict)
     for warning in diagnostics.warnings:
         log.warning(warning.format())
@@ -108,13 +105,9 @@ def build(
                 theme_assets=theme_assets,
                 runtime=runtime,
             )
-            target = staging / page.source.url
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, encoding="utf-8")
+            write_file(staging / page.source.url, html.encode())
         for rel in files.assets:
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(config.root / rel, target)
+            copy_asset(config, staging, rel)
         # GitHub Pages would otherwise run Jekyll, which drops the _pypage folder.
         (staging / ".nojekyll").write_text("")
 
@@ -127,8 +120,51 @@ def build(
         display_path(out, site),
     )
     return BuildReport(
-        out=out, pages=tuple(pages), warnings=tuple(diagnostics.warnings), seconds=seconds
+        out=out,
+        pages=tuple(pages),
+        warnings=tuple(diagnostics.warnings),
+        seconds=seconds,
+        config=config,
+        files=files,
+        theme=theme,
+        theme_assets=theme_assets,
+        runtime=runtime,
     )
+
+
+def read_page(
+    source: SourcePage,
+    files: SiteFiles,
+    config: SiteConfig,
+    *,
+    outputs: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> tuple[Page, list[Diagnostic]]:
+    """Read, parse and check one page."""
+    page, found = parse_page(
+        source,
+        # utf-8-sig: editors on Windows may start files with a byte-order mark.
+        source.path.read_text(encoding="utf-8-sig"),
+        site=files,
+        shown_path=display_path(source.path, config.root),
+        site_title=config.title,
+        outputs=outputs,
+    )
+    found.extend(check_imports(page, page.interpreter(config.interpreter)))
+    return page, found
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write whole or not at all: a server may be reading the file at the same moment."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
+def copy_asset(config: SiteConfig, out: Path, rel: PurePosixPath) -> None:
+    target = out / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(config.root / rel, target)
 
 
 def _check_output(config: SiteConfig, out: Path) -> None:

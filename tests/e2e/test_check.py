@@ -148,7 +148,7 @@ def test_the_cli_exits_1_with_the_located_message(tmp_path: Path) -> None:
         "s/index.md:3: error: cell 'bad' raised ZeroDivisionError: division by zero",
         "    Traceback (most recent call last):",
     ]
-    assert re.fullmatch(r"Checked 1 cells on 1 pages in [0-9.]+ s: 0 passed, 1 failed", lines[-1])
+    assert re.fullmatch(r"Checked 1 cell on 1 page in [0-9.]+ s: 0 passed, 1 failed", lines[-1])
 
 
 def test_a_hanging_cell_is_stopped_and_reported(tmp_path: Path) -> None:

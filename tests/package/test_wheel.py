@@ -55,6 +55,7 @@ def test_the_wheel_holds_the_runtime_and_theme_but_no_node_modules(a_wheel: Path
         "pypage/_data/runtime/worker.js",
         "pypage/_data/runtime/interpreters/pyodide.js",
         "pypage/_data/runtime/python/_pypage_cell.py",
+        "pypage/_data/runtime/dev/livereload.js",
         "pypage/_data/themes/default/page.html",
         "pypage/_data/themes/default/static/style.css",
         "pypage/starter/index.md",
