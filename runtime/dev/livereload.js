@@ -75,4 +75,10 @@ events.addEventListener("pages", (event) => {
 });
 events.addEventListener("reload", () => reload());
 events.addEventListener("build-error", (event) => showError(JSON.parse(event.data).error));
-events.addEventListener("hello", () => showError(null));
+// The server greets each stream once it is subscribed: from then on no rebuild is missed.
+const connected = () => (root.dataset.pypageLive = "connected");
+events.addEventListener("hello", () => {
+  showError(null);
+  connected();
+});
+events.addEventListener("build-error", connected);

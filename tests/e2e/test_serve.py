@@ -76,10 +76,7 @@ def a_live_site(tmp_path: Path) -> Iterator[Live]:
 
 def connected(page: Page) -> None:
     """Wait until the page's live-reload stream is open (edits before that would be missed)."""
-    page.wait_for_function(
-        "performance.getEntriesByType('resource')"
-        ".some(e => e.name.endsWith('/__pypage__/livereload.js'))"
-    )
+    page.wait_for_selector("html[data-pypage-live=connected]", state="attached")
     page.wait_for_function("document.documentElement.dataset.pypage === 'ready'", timeout=60_000)
 
 
