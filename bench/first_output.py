@@ -24,20 +24,11 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, sync_playwright
 
 from pypage.build import build
+from pypage.check import CHROMIUM_ARGS
 from pypage.serve import SiteHandler, make_server
 
 HERE = Path(__file__).parent
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
+ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 PAGE = """\
 # Benchmark

@@ -19,22 +19,13 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from pypage.check import CHROMIUM_ARGS
 from pypage.rebuild import LiveSite
 from pypage.serve import make_live_server, watch
 
 HERE = Path(__file__).parent
 CORPUS = HERE.parents[1] / "shared" / "bench" / "make_corpus.py"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
+ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 
 class TimedSite(LiveSite):

@@ -57,60 +57,54 @@ def load_config(root: Path) -> SiteConfig:
         ) from None
 
     problems = []
+
+    def problem(key: str, message: str, hint: str) -> None:
+        """An error located at the line that sets ``key``."""
+        line = _key_line(text, key)
+        problems.append(
+            Diagnostic(
+                path=shown,
+                line=line,
+                col=1 if line else None,
+                source_line=source_line(text, line) if line else None,
+                message=message,
+                hint=hint,
+            )
+        )
+
     values: dict[str, object] = {}
     for key, value in data.items():
-        line = _key_line(text, key)
-        where = {"path": shown, "line": line, "col": 1 if line else None}
-        if line:
-            where["source_line"] = source_line(text, line)
         if key not in _KEYS:
-            problems.append(
-                Diagnostic(
-                    **where,
-                    message=f"unknown setting '{key}'{did_you_mean(key, _KEYS)}",
-                    hint="settings are " + ", ".join(_KEYS),
-                )
+            problem(
+                key,
+                f"unknown setting '{key}'{did_you_mean(key, _KEYS)}",
+                "settings are " + ", ".join(_KEYS),
             )
             continue
         kind, meaning = _KEYS[key]
         if not isinstance(value, kind):
-            problems.append(
-                Diagnostic(
-                    **where,
-                    message=f"'{key}' must be a {kind.__name__}, not {type(value).__name__}",
-                    hint=f"'{key}' is {meaning}",
-                )
+            problem(
+                key,
+                f"'{key}' must be a {kind.__name__}, not {type(value).__name__}",
+                f"'{key}' is {meaning}",
             )
             continue
         values[key] = value
 
-    interpreter = values.get("interpreter", "pyodide")
+    interpreter = str(values.get("interpreter", "pyodide"))
     if interpreter not in INTERPRETERS:
-        line = _key_line(text, "interpreter")
-        problems.append(
-            Diagnostic(
-                path=shown,
-                line=line,
-                col=1,
-                source_line=source_line(text, line) if line else None,
-                message=f"unknown interpreter '{interpreter}'"
-                + interpreter_suggestion(str(interpreter)),
-                hint="interpreters are " + ", ".join(INTERPRETERS),
-            )
+        problem(
+            "interpreter",
+            f"unknown interpreter '{interpreter}'{interpreter_suggestion(interpreter)}",
+            "interpreters are " + ", ".join(INTERPRETERS),
         )
-    theme = values.get("theme", "default")
-    if theme != "default" and not (root / str(theme)).is_dir():
-        line = _key_line(text, "theme")
-        problems.append(
-            Diagnostic(
-                path=shown,
-                line=line,
-                col=1,
-                source_line=source_line(text, line) if line else None,
-                message=f"theme folder '{theme}' not found",
-                hint='use theme = "default", or the path of a folder (relative to the site) '
-                "with page.html and/or static/",
-            )
+    theme = str(values.get("theme", "default"))
+    if theme != "default" and not (root / theme).is_dir():
+        problem(
+            "theme",
+            f"theme folder '{theme}' not found",
+            'use theme = "default", or the path of a folder (relative to the site) '
+            "with page.html and/or static/",
         )
     if problems:
         raise PypageError(problems)

@@ -16,18 +16,9 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Route, sync_playwright
 
 from pypage.build import build
+from pypage.check import CHROMIUM_ARGS
 from pypage.serve import make_server
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SUB_PATH = "repo"
 SITE = Path(__file__).parent / "site"
 

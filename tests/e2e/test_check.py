@@ -15,19 +15,12 @@ from playwright.sync_api import Browser
 from pypage.check import check
 from pypage.execute import build_executed
 
+from ..sites import write
 from .conftest import serving
 
 pytestmark = pytest.mark.e2e
 
 F = "```"
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 CHECKED_PAGE = f"""# Checked

@@ -12,20 +12,11 @@ from pypage.config import load_config
 from pypage.errors import PypageError
 from pypage.scaffold import new_site
 
+from ..sites import write
+
 pytestmark = pytest.mark.unit
 
 FENCE = "```"
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, data in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return root
 
 
 def tree(root: Path) -> set[str]:

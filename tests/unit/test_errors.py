@@ -11,15 +11,9 @@ import pytest
 from pypage.build import build
 from pypage.errors import PypageError
 
+from ..sites import write
+
 pytestmark = pytest.mark.unit
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def errors_of(site: Path, **options: object) -> str:
