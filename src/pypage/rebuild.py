@@ -42,7 +42,13 @@ class LiveSite:
         self.site = site.resolve()
         self.out = out
         self.lock = threading.Lock()
-        self.report: BuildReport = build(site, out)
+        self.report: BuildReport = build(site, out, announce=False)
+        log.info(
+            "Built %d page%s in %.2f s",
+            len(self.report.pages),
+            "" if len(self.report.pages) == 1 else "s",
+            self.report.seconds,
+        )
         self.pages: dict[PurePosixPath, Page] = {p.source.rel: p for p in self.report.pages}
         self.error = ""  # the last failed rebuild's message, until a rebuild succeeds
 
@@ -78,7 +84,16 @@ class LiveSite:
             return self._rebuild_all()
 
         pages = sorted(rel for rel in rels if rel.suffix.lower() == ".md")
-        assets = sorted(rel for rel in rels if rel.suffix.lower() != ".md")
+        # A file that is gone and was never published is an editor's temporary file (sed -i,
+        # vim's 4913, atomic-save siblings): nothing to do.
+        assets = sorted(
+            rel
+            for rel in rels
+            if rel.suffix.lower() != ".md"
+            and ((self.site / rel).is_file() or (self.out / rel).is_file())
+        )
+        if not pages and not assets:
+            return Update(kind="none")
         for rel in assets:
             if (self.site / rel).is_file():
                 copy_asset(config, self.out, rel)
