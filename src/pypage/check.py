@@ -177,10 +177,17 @@ async def _run_pages(
     from playwright.async_api import async_playwright
 
     bar = _Progress(total=len(pages), enabled=progress)
-    limit = asyncio.Semaphore(max(1, jobs))
+    waiting: asyncio.Queue[Page] = asyncio.Queue()
+    for page in pages:
+        waiting.put_nowait(page)
     async with async_playwright() as playwright:
         try:
-            chromium = await playwright.chromium.launch(executable_path=browser, args=CHROMIUM_ARGS)
+            # Outside hosts do not resolve: a page that needs one fails, as it would offline.
+            # (A route() guard would also disable the HTTP cache that lets each job load the
+            # interpreter once rather than once per page.)
+            chromium = await playwright.chromium.launch(
+                executable_path=browser, args=[*CHROMIUM_ARGS, _LOOPBACK_ONLY]
+            )
         except Exception as exc:  # Playwright's own browser may not be installed
             raise PypageError(
                 Diagnostic(
@@ -189,34 +196,42 @@ async def _run_pages(
                 )
             ) from None
 
-        async def one(page: Page) -> list[CellResult]:
-            async with limit:
-                results = await _run_page(chromium, base, page, timeout)
-            bar.advance(page, results)
-            return results
+        done: dict[int, list[CellResult]] = {}
+
+        async def job() -> None:
+            # One context per job: its pages share an HTTP cache, each page gets a fresh tab.
+            context = await chromium.new_context()
+            try:
+                while not waiting.empty():
+                    page = waiting.get_nowait()
+                    done[id(page)] = results = await _run_page(context, base, page, timeout)
+                    bar.advance(page, results)
+            finally:
+                await context.close()
 
         try:
-            per_page = await asyncio.gather(*(one(page) for page in pages))
+            await asyncio.gather(*(job() for _ in range(max(1, min(jobs, len(pages))))))
         finally:
             await chromium.close()
     bar.close()
-    return tuple(result for results in per_page for result in results)
+    return tuple(result for page in pages for result in done.get(id(page), []))
 
 
-async def _run_page(browser, base: str, page: Page, timeout: float) -> list[CellResult]:  # type: ignore[no-untyped-def]
-    context = await browser.new_context()
+_LOOPBACK_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
+
+
+async def _run_page(context, base: str, page: Page, timeout: float) -> list[CellResult]:  # type: ignore[no-untyped-def]
     outside: list[str] = []
 
-    async def guard(route) -> None:  # type: ignore[no-untyped-def]
-        host = urlsplit(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
-            await route.continue_()
-        else:
-            outside.append(route.request.url)
-            await route.abort()
+    def watch(request) -> None:  # type: ignore[no-untyped-def]
+        url = request.url
+        if urlsplit(url).hostname not in ("127.0.0.1", "localhost") and not url.startswith(
+            ("data:", "blob:")
+        ):
+            outside.append(url)
 
-    await context.route("**/*", guard)
     tab = await context.new_page()
+    tab.on("request", watch)
     results: list[CellResult] = []
     try:
         await tab.goto(base + str(page.source.url))
@@ -240,7 +255,7 @@ async def _run_page(browser, base: str, page: Page, timeout: float) -> list[Cell
             if result.stopped_page:
                 hung = cell
     finally:
-        await context.close()
+        await tab.close()
     if outside:
         first = results[0].cell if results else page.cells[0]
         results.append(

@@ -236,3 +236,21 @@ def test_the_documentation_passes_its_own_check() -> None:
     report = check(docs, jobs=2, timeout=60)
     assert [f.format() for f in report.failures] == []
     assert report.results and report.count("passed") == len(report.results)
+
+
+def test_a_page_that_reaches_for_another_host_fails(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "s",
+        {
+            "index.md": '<img src="https://example.org/logo.png" alt="">\n\n'
+            f"{F}python run id=fine\nprint('ok')\n{F}\n"
+        },
+    )
+    report = check(site, timeout=30)
+    assert [(r.cell.id, r.status, r.message) for r in report.failures] == [
+        (
+            "fine",
+            "failed",
+            "ran on a page that requested another host: https://example.org/logo.png",
+        )
+    ]
