@@ -16,6 +16,7 @@ DATA_GLOBS = (
     "runtime/package.json",
     "runtime/package-lock.json",
     "runtime/*.js",
+    "runtime/*.css",
     "runtime/interpreters/*.js",
     "runtime/dev/*.js",
     "runtime/python/*.py",

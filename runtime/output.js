@@ -1,5 +1,7 @@
 // A cell's output area. Text arrives in chunks and is drawn once per frame, so a flood of output
 // costs a few DOM writes, not thousands. Printed text is only ever a text node: never markup.
+// Rich output (pypage.display) is drawn by what it is: HTML in a sandboxed frame where scripts
+// never run, SVG and bitmaps as images, JSON as text.
 
 const CLASSES = { stdout: "stdout", stderr: "stderr", result: "result", error: "traceback", notice: "notice" };
 
@@ -23,9 +25,9 @@ export class OutputArea {
     this.element.removeAttribute("data-prerendered");
   }
 
-  /** @param {string} kind one of stdout, stderr, result, error, notice */
+  /** @param {string} kind stdout, stderr, result, error, notice, display (JSON bundle) or clear */
   append(kind, text) {
-    if (!text) return;
+    if (!text && kind !== "clear") return;
     if (kind === "result" || kind === "notice") text = text.endsWith("\n") ? text : `${text}\n`;
     this.pending.push([kind, text]);
     if (this.frame) return;
@@ -42,6 +44,14 @@ export class OutputArea {
     const box = this.element;
     const following = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
     for (const [kind, text] of this.pending) {
+      if (kind === "clear") {
+        box.replaceChildren();
+        continue;
+      }
+      if (kind === "display") {
+        box.append(richOutput(text));
+        continue;
+      }
       const last = box.lastElementChild;
       if (last && last.dataset.kind === kind && last.firstChild) {
         /** @type {Text} */ (last.firstChild).appendData(text);
@@ -60,4 +70,79 @@ export class OutputArea {
     this.onFirstText();
     this.onFirstText = () => {};
   }
+}
+
+/** The element for one display bundle ({data: {mime: value}, metadata}). */
+function richOutput(/** @type {string} */ json) {
+  const block = document.createElement("div");
+  block.className = "display";
+  block.dataset.kind = "display";
+  block.dataset.bundle = json; // what `pypage check` and `build --execute` record
+  let bundle;
+  try {
+    bundle = JSON.parse(json);
+  } catch {
+    block.textContent = json;
+    return block;
+  }
+  const data = bundle.data ?? {};
+  const meta = (mime) => bundle.metadata?.[mime] ?? bundle.metadata ?? {};
+  if (typeof data["text/html"] === "string") {
+    block.append(frame(data["text/html"]));
+  } else if (typeof data["text/markdown"] === "string") {
+    // marked is loaded only when Markdown output first appears.
+    import("./vendor/marked.esm.js").then(({ marked }) => block.append(frame(marked.parse(data["text/markdown"]))));
+  } else if (typeof data["image/svg+xml"] === "string") {
+    // As an image, an SVG's scripts never run.
+    block.append(image(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(data["image/svg+xml"])}`, meta("image/svg+xml")));
+  } else if (typeof data["image/png"] === "string") {
+    block.append(image(`data:image/png;base64,${data["image/png"]}`, meta("image/png")));
+  } else if (typeof data["image/jpeg"] === "string") {
+    block.append(image(`data:image/jpeg;base64,${data["image/jpeg"]}`, meta("image/jpeg")));
+  } else if ("application/json" in data) {
+    const pre = document.createElement("pre");
+    pre.className = "json";
+    pre.textContent = JSON.stringify(data["application/json"], null, 2);
+    block.append(pre);
+  } else {
+    const span = document.createElement("span");
+    span.className = "result";
+    span.textContent = `${data["text/plain"] ?? ""}\n`;
+    block.append(span);
+  }
+  return block;
+}
+
+function image(/** @type {string} */ src, /** @type {{alt?: string, width?: number}} */ meta) {
+  const img = document.createElement("img");
+  img.src = src;
+  img.alt = meta.alt || "Image output";
+  if (meta.width) img.width = meta.width; // CSS pixels: a 2x bitmap stays crisp on dense screens
+  img.decoding = "async";
+  return img;
+}
+
+const FRAME_CSS = new URL("./frame.css", import.meta.url).href;
+
+/**
+ * HTML from _repr_html_ or pypage.HTML is the author's intent and is shown as HTML, inside a
+ * sandboxed frame without "allow-scripts": its scripts and event handlers never run, and it cannot
+ * touch the page. "allow-same-origin" only lets the page size the frame to its content.
+ */
+function frame(/** @type {string} */ html) {
+  const iframe = document.createElement("iframe");
+  iframe.className = "pypage-html";
+  iframe.title = "HTML output";
+  iframe.setAttribute("sandbox", "allow-same-origin allow-popups allow-popups-to-escape-sandbox");
+  iframe.srcdoc = `<!doctype html><meta charset="utf-8"><base target="_blank"><link rel="stylesheet" href="${FRAME_CSS}">${html}`;
+  iframe.addEventListener("load", () => fitFrame(iframe));
+  return iframe;
+}
+
+export function fitFrame(/** @type {HTMLIFrameElement} */ iframe) {
+  const doc = iframe.contentDocument;
+  if (!doc) return;
+  const fit = () => (iframe.style.height = `${doc.documentElement.scrollHeight}px`);
+  fit();
+  new ResizeObserver(fit).observe(doc.documentElement);
 }

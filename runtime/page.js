@@ -1,6 +1,7 @@
 // pypage's page runtime: binds the page's cells and starts Python when the reader needs it —
 // on the first Run, or once the page is idle after first paint, never before.
 
+import { fitFrame } from "./output.js";
 import { Cell, Session } from "./session.js";
 
 const root = document.documentElement;
@@ -41,6 +42,11 @@ function bind(/** @type {Cell[]} */ list) {
   }
 }
 bind(cells);
+// HTML output recorded at build time sits in frames that need sizing to their content.
+for (const iframe of document.querySelectorAll("[data-pypage-output] iframe.pypage-html")) {
+  if (iframe.contentDocument?.readyState === "complete") fitFrame(iframe);
+  else iframe.addEventListener("load", () => fitFrame(iframe));
+}
 
 // pypage serve replaced the page's content after an edit: the same interpreter (and the variables
 // the reader's cells set) carries on with the new cells.

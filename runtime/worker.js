@@ -4,7 +4,8 @@
 //                            {type: "run", id, code}
 // Protocol (worker → page):  {type: "progress", text} · {type: "ready"} · {type: "fatal", message}
 //                            {type: "output", id, chunks: [[kind, text], …]} · {type: "done", id, ok}
-// Output kinds: "stdout", "stderr", "result" (repr of a final expression), "error" (traceback).
+// Output kinds: "stdout", "stderr", "result" (repr of a final expression), "error" (traceback),
+// "display" (a JSON MIME bundle from pypage.display), "clear" (display(..., clear=True)).
 
 import * as micropython from "./interpreters/micropython.js";
 import * as pyodide from "./interpreters/pyodide.js";
@@ -41,8 +42,8 @@ async function start({ interpreter: name, url }) {
       entry,
       fetchText,
       progress: (text) => self.postMessage({ type: "progress", text }),
-      output: (kind, text) => current?.write(kind, text),
-      flush: () => current?.flush(),
+      output: (kind, text, cell) => batcher(cell ?? running)?.write(kind, text),
+      flush: () => batcher(running)?.flush(),
     });
     self.postMessage({ type: "ready" });
     return loaded;
@@ -58,20 +59,29 @@ async function fetchText(url) {
   return response.text();
 }
 
-/** @type {Batcher | null} the output of the cell that is running */
-let current = null;
+/** @type {string | null} the id of the cell that is running */
+let running = null;
+/** @type {Map<string, Batcher>} output waiting to be posted, by cell (a cell's asyncio tasks may
+ * still print after it finished) */
+const batchers = new Map();
+
+function batcher(/** @type {string | null} */ id) {
+  if (id === null) return null;
+  if (!batchers.has(id)) batchers.set(id, new Batcher(id));
+  return batchers.get(id);
+}
 
 async function run({ id, code }) {
   const python = await interpreter;
-  current = new Batcher(id);
+  running = id;
   let ok = false;
   try {
     ok = await python.run({ id, code });
   } catch (error) {
-    current.write("error", `pypage: the runtime failed: ${error?.message ?? error}\n`);
+    batcher(id)?.write("error", `pypage: the runtime failed: ${error?.message ?? error}\n`);
   } finally {
-    current.flush();
-    current = null;
+    batcher(id)?.flush();
+    running = null;
     self.postMessage({ type: "done", id, ok });
   }
 }
@@ -90,9 +100,10 @@ class Batcher {
   }
 
   write(kind, text) {
-    if (!text) return;
+    if (!text && kind !== "clear") return;
     const last = this.chunks[this.chunks.length - 1];
-    if (last && last[0] === kind) last[1] += text;
+    // Streamed text joins the chunk before it; each display or clear stays one message.
+    if (last && last[0] === kind && (kind === "stdout" || kind === "stderr")) last[1] += text;
     else this.chunks.push([kind, text]);
     if (performance.now() - this.sentAt > 16) this.flush();
     else if (!this.timer) this.timer = setTimeout(() => this.flush(), 16);

@@ -1,14 +1,16 @@
 // MicroPython (about 0.5 MB, starts in a tenth of a second) behind the same adapter interface as
 // Pyodide. See pyodide.js for the Interpreter and LoadOptions types.
 
-const RUNNER = new URL("../python/_pypage_cell_micropython.py", import.meta.url);
+const PYTHON_FILES = ["_pypage_cell_micropython.py", "pypage.py"];
 // The default 1 MB heap is too small for course material that builds lists of thousands of items.
 const HEAP_BYTES = 16 * 1024 * 1024;
 
 /** @param {import("./pyodide.js").LoadOptions} options */
 export async function load({ url, entry, fetchText, progress, output, flush }) {
   progress("Downloading Python…");
-  const runner = fetchText(RUNNER);
+  const sources = Promise.all(
+    PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
+  );
   const { loadMicroPython } = await entry;
   // linebuffer: false delivers bytes as they are written, so output streams and stays faithful.
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
@@ -21,13 +23,13 @@ export async function load({ url, entry, fetchText, progress, output, flush }) {
     stderr: stream("stderr"),
   });
   progress("Starting Python…");
-  mp.FS.writeFile("/_pypage_cell_micropython.py", await runner);
+  (await sources).forEach((source, i) => mp.FS.writeFile(`/${PYTHON_FILES[i]}`, source));
   mp.runPython("import sys\nsys.path.insert(0, '/')");
   const cells = mp.pyimport("_pypage_cell_micropython");
-  cells.install_sleep_flush(flush);
+  cells.install(output, flush);
   return {
     async run({ id, code }) {
-      return Boolean(cells.run(code, id, output, flush));
+      return Boolean(cells.run(code, id));
     },
   };
 }

@@ -10,16 +10,21 @@
  * @property {Promise<any>} entry  the interpreter's own ES module, already being imported
  * @property {(url: URL) => Promise<string>} fetchText  fetches a runtime file, failing on HTTP errors
  * @property {(text: string) => void} progress
- * @property {(kind: string, text: string) => void} output
+ * @property {(kind: string, text: string, cell?: string) => void} output  output of a cell (by
+ *   default the running one)
  * @property {() => void} flush
  */
 
-const RUNNER = new URL("../python/_pypage_cell.py", import.meta.url);
+// Python files the runtime puts on the interpreter's path: the cell runner, the public `pypage`
+// module (display and friends) and the matplotlib backend.
+const PYTHON_FILES = ["_pypage_cell.py", "pypage.py", "pypage_matplotlib.py"];
 
 /** @param {LoadOptions} options @returns {Promise<Interpreter>} */
 export async function load({ url, entry, fetchText, progress, output, flush }) {
   progress("Downloading Python…");
-  const runner = fetchText(RUNNER);
+  const sources = Promise.all(
+    PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
+  );
   const { loadPyodide } = await entry;
   // packageBaseUrl: packages come from the site, never from Pyodide's CDN default.
   const pyodide = await untilWasmFails(loadPyodide({ indexURL: url, packageBaseUrl: url }));
@@ -35,13 +40,13 @@ export async function load({ url, entry, fetchText, progress, output, flush }) {
     else pyodide.setStderr({ write });
   }
   pyodide.FS.mkdirTree("/pypage");
-  pyodide.FS.writeFile("/pypage/_pypage_cell.py", await runner);
+  (await sources).forEach((source, i) => pyodide.FS.writeFile(`/pypage/${PYTHON_FILES[i]}`, source));
   pyodide.runPython("import sys; sys.path.insert(0, '/pypage')");
   const cells = pyodide.pyimport("_pypage_cell");
-  cells.install_sleep_flush(flush);
+  cells.install(output, flush);
   return {
     async run({ id, code }) {
-      return await cells.run(code, id, output, flush);
+      return await cells.run(code, id);
     },
   };
 }

@@ -1,44 +1,48 @@
 """Runs a page's cells inside the browser's Python (loaded by the worker, not by pypage itself).
 
 All cells of a page share one namespace, like a notebook. Output streams to the page as it is
-written; the value of a final expression is shown like the REPL does; a traceback shows the
-author's frames only, with the cell's own line numbers.
+written, into the cell whose code wrote it (also from asyncio tasks that finish after the cell);
+the value of a final expression is shown like the REPL does (rich objects richly, see pypage.py);
+a traceback shows the author's frames only, with the cell's own line numbers.
 """
 
 import ast
 import builtins
+import contextvars
 import inspect
 import io
 import linecache
+import os
 import sys
 import time
 import traceback
+
+import pypage
 
 namespace = {"__name__": "__main__", "__builtins__": builtins}
 
 CELL_PREFIX = "<cell "
 NO_INPUT = "pypage cells cannot read input() yet: set the value in the code instead"
 
-
-def no_input(prompt=""):
-    """Without this, input() raises a bare OSError (Pyodide has no terminal to read)."""
-    sys.stdout.write(str(prompt))
-    sys.stdout.write("\n")
-    raise EOFError(NO_INPUT)
+# The cell whose code is running. asyncio tasks and callbacks copy it when they are created, so
+# their output goes to the cell that started them even after it has finished.
+_running_cell = contextvars.ContextVar("pypage_cell", default=None)
+_last_cell = [None]  # for code without that context (callbacks from JavaScript)
 
 
-builtins.input = no_input
-# An empty, non-interactive stdin: help() and other readers of sys.stdin work as in a pipe.
-sys.stdin = io.StringIO()
+def current_cell():
+    return _running_cell.get() or _last_cell[0]
+
+
+_output = None  # output(kind, text, cell id), from the worker
+_flush = None  # pushes buffered output to the page now
 
 
 class CellStream(io.TextIOBase):
-    """sys.stdout / sys.stderr while a cell runs: text goes to the page unchanged."""
+    """sys.stdout / sys.stderr: text goes unchanged to the cell that wrote it."""
 
-    def __init__(self, name, send, flush):
+    def __init__(self, name):
         self.name = name
-        self._send = send
-        self._flush = flush
 
     @property
     def encoding(self):
@@ -54,46 +58,73 @@ class CellStream(io.TextIOBase):
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if text:
-            self._send(self.name, text)
+            _output(self.name, text, current_cell())
         return len(text)
 
     def flush(self):
-        self._flush()
+        _flush()
+
+
+def no_input(prompt=""):
+    """Without this, input() raises a bare OSError (Pyodide has no terminal to read)."""
+    sys.stdout.write(str(prompt))
+    sys.stdout.write("\n")
+    raise EOFError(NO_INPUT)
+
+
+def install(output, flush):
+    """Called once by the worker: route the interpreter's output to the page."""
+    global _output, _flush
+    _output, _flush = output, flush
+    pypage._output = output
+    pypage._current_cell = current_cell
+    sys.stdout = CellStream("stdout")
+    sys.stderr = CellStream("stderr")
+    # An empty, non-interactive stdin: help() and other readers of sys.stdin work as in a pipe.
+    sys.stdin = io.StringIO()
+    builtins.input = no_input
+    # matplotlib draws with Agg and shows figures in the cell (pypage_matplotlib.py).
+    os.environ.setdefault("MPLBACKEND", "module://pypage_matplotlib")
+    sleep = time.sleep
+
+    def flushing_sleep(seconds):
+        flush()  # output printed just before a blocking sleep must reach the page before it
+        sleep(seconds)
+
+    flushing_sleep.__doc__ = sleep.__doc__
+    time.sleep = flushing_sleep
 
 
 def cell_filename(cell_id):
     return f"{CELL_PREFIX}{cell_id}>"
 
 
-async def run(code, cell_id, send, flush):
-    """Run one cell; ``send(kind, text)`` delivers output, ``flush()`` pushes it to the page now.
-
-    Returns True on success, False when the cell raised (its traceback was sent as "error").
-    """
+async def run(code, cell_id):
+    """Run one cell. Returns True on success, False when the cell raised (its traceback was sent
+    as "error" output)."""
     filename = cell_filename(cell_id)
     # linecache lets tracebacks quote the author's source lines.
     linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
-    saved = sys.stdout, sys.stderr
-    sys.stdout = CellStream("stdout", send, flush)
-    sys.stderr = CellStream("stderr", send, flush)
+    token = _running_cell.set(cell_id)
+    _last_cell[0] = cell_id
     try:
-        await _execute(code, filename, send)
+        await _execute(code, filename)
         return True
     except SystemExit as error:
         # sys.exit() ends the cell; only a failure status is an error, shown without frames.
         if error.code in (None, 0):
             return True
-        send("error", f"SystemExit: {error.code}\n")
+        _output("error", f"SystemExit: {error.code}\n", cell_id)
         return False
-    except BaseException as error:
-        sys.stdout.flush()
-        send("error", format_exception(error))
+    except BaseException as error:  # KeyboardInterrupt too
+        _output("error", format_exception(error), cell_id)
         return False
     finally:
-        sys.stdout, sys.stderr = saved
+        _show_open_figures()
+        _running_cell.reset(token)
 
 
-async def _execute(code, filename, send):
+async def _execute(code, filename):
     tree = ast.parse(code, filename, "exec")
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
@@ -112,7 +143,25 @@ async def _execute(code, filename, send):
         value = await value
     if value is not None:
         namespace["_"] = value
-        send("result", repr(value))
+        show(value)
+
+
+def show(value):
+    """A final expression's value: richly if it offers more than repr, else as its repr."""
+    data, _ = pypage.bundle(value)
+    if pypage.is_rich(data):
+        pypage.display(value)
+    else:
+        _output("result", data["text/plain"], current_cell())
+
+
+def _show_open_figures():
+    backend = sys.modules.get("pypage_matplotlib")
+    if backend is not None:
+        try:
+            backend.flush_figures()
+        except Exception as error:  # a figure that cannot draw must say why
+            _output("error", format_exception(error), current_cell())
 
 
 def format_exception(error):
@@ -121,15 +170,3 @@ def format_exception(error):
     while tb is not None and not tb.tb_frame.f_code.co_filename.startswith(CELL_PREFIX):
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(error), error, tb))
-
-
-def install_sleep_flush(flush):
-    """Output printed just before a blocking ``time.sleep`` must reach the page before it."""
-    sleep = time.sleep
-
-    def flushing_sleep(seconds):
-        flush()
-        sleep(seconds)
-
-    flushing_sleep.__doc__ = sleep.__doc__
-    time.sleep = flushing_sleep

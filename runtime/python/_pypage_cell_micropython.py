@@ -9,6 +9,8 @@ import io
 import sys
 import time
 
+import pypage
+
 CELL_PREFIX = "<cell "
 NO_INPUT = "pypage cells cannot read input() yet: set the value in the code instead"
 
@@ -21,10 +23,23 @@ def no_input(prompt=""):
 
 namespace = {"__name__": "__main__", "input": no_input}
 sources = {}  # cell filename -> its lines, to quote them in tracebacks
+_send = None  # output(kind, text, cell id), from the worker
+_running = [None]  # the cell whose code is running (MicroPython has no contextvars)
 
 
-def run(code, cell_id, send, flush):
-    """Run one cell; ``send(kind, text)`` delivers output. Returns False if the cell raised."""
+def install(output, flush):
+    """Called once by the worker. print() reaches the page through the interpreter's stdout."""
+    global _send
+    _send = output
+    pypage._output = output
+    pypage._current_cell = lambda: _running[0]
+    install_sleep_flush(flush)
+
+
+def run(code, cell_id):
+    """Run one cell. Returns False if the cell raised (its traceback was sent as "error")."""
+    _running[0] = cell_id
+    send = _send
     filename = CELL_PREFIX + cell_id + ">"
     sources[filename] = code.split("\n")
     body, last, offset = split_last_expression(code)
@@ -36,16 +51,20 @@ def run(code, cell_id, send, flush):
             value = eval(compile(last, filename[:-1] + "+" + str(offset) + ">", "eval"), namespace)
             if value is not None:
                 namespace["_"] = value
-                send("result", repr(value))
+                data, _ = pypage.bundle(value)
+                if pypage.is_rich(data):
+                    pypage.display(value)
+                else:
+                    send("result", data["text/plain"], cell_id)
         return True
     except SystemExit as error:
         code = error.args[0] if error.args else None
         if code in (None, 0):
             return True
-        send("error", "SystemExit: " + str(code) + "\n")
+        send("error", "SystemExit: " + str(code) + "\n", cell_id)
         return False
     except BaseException as error:  # KeyboardInterrupt too
-        send("error", format_exception(error))
+        send("error", format_exception(error), cell_id)
         return False
 
 

@@ -13,6 +13,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .errors import did_you_mean
+from .prerender import render_chunks
 
 CELL_LANG = "python"
 CELL_MARKER = "run"
@@ -235,21 +236,12 @@ def render_cell(
     )
 
 
-# Span classes of output kinds, as the runtime's output.js draws them.
-_KIND_CLASSES = {"stdout": "stdout", "stderr": "stderr", "result": "result", "error": "traceback"}
-
-
 def _prerendered(cell: Cell, recorded: Sequence[tuple[str, str]] | None) -> str:
     """The rest of the output area's opening tag and its pre-rendered content, if any."""
     if recorded:
-        chunks = [(kind, text) for kind, text in recorded if kind in _KIND_CLASSES]
-        source = "build"
+        chunks, source = list(recorded), "build"
     elif cell.expected_output:
         chunks, source = [("stdout", cell.expected_output)], "expected"
     else:
         return ">"
-    spans = "".join(
-        f'<span class="{_KIND_CLASSES[kind]}" data-kind="{kind}">{escape(text)}</span>'
-        for kind, text in chunks
-    )
-    return f' data-prerendered="{source}">{spans}'
+    return f' data-prerendered="{source}">{render_chunks(chunks)}'

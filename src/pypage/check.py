@@ -288,7 +288,8 @@ LOAD_TIMEOUT = 180.0
 _COLLECT = """id => {
   const cell = document.querySelector(`[data-pypage-cell="${CSS.escape(id)}"]`);
   const out = cell.querySelector("[data-pypage-output]");
-  const chunks = [...out.children].map(s => [s.dataset.kind || "stdout", s.textContent]);
+  const chunks = [...out.children].map(
+    s => [s.dataset.kind || "stdout", s.dataset.bundle ?? s.textContent]);
   return [cell.dataset.state, chunks, document.documentElement.dataset.pypage];
 }"""
 
@@ -359,7 +360,8 @@ def judge(
         last = traceback.strip().splitlines()[-1] if traceback.strip() else "an error"
         return CellResult(**common, status="failed", message=f"raised {last}", detail=traceback)
     if cell.expected_output is not None:
-        printed = "".join(text for kind, text in chunks if kind != "error")
+        # Rich output (display) is not text: an output block states what is printed.
+        printed = "".join(text for kind, text in chunks if kind not in ("error", "display"))
         expected = cell.expected_output
         if cell.normalize_whitespace:
             same = " ".join(printed.split()) == " ".join(expected.split())

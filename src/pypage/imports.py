@@ -20,6 +20,9 @@ MICROPYTHON_MODULES = frozenset(
     """.split()  # noqa: SIM905 - read as the listing it was copied from
 )
 
+# Modules pypage's runtime puts on every interpreter's path (runtime/python/).
+RUNTIME_MODULES = frozenset({"pypage"})
+
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
@@ -63,8 +66,10 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
 
 
 def micropython_has(module: str) -> bool:
-    return module in MICROPYTHON_MODULES or (
-        module.startswith("u") and module[1:] in MICROPYTHON_MODULES
+    return (
+        module in MICROPYTHON_MODULES
+        or module in RUNTIME_MODULES
+        or (module.startswith("u") and module[1:] in MICROPYTHON_MODULES)
     )
 
 

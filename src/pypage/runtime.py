@@ -44,7 +44,10 @@ INTERPRETERS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 # The loader's own files: explicit globs, so nothing stray (node_modules, editor backups) ships.
-RUNTIME_GLOBS = ("*.js", "interpreters/*.js", "python/*.py")
+RUNTIME_GLOBS = ("*.js", "*.css", "interpreters/*.js", "python/*.py")
+
+# JavaScript libraries the loader imports: bundle path -> (npm package, file in the package).
+VENDORED = {"vendor/marked.esm.js": ("marked", "lib/marked.esm.js")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,11 +92,13 @@ def bundle_runtime(out: Path, interpreters: set[str], *, offline: bool = False) 
         files = {file: package / file for file in wanted}
         folders[name] = write_bundle(out, name, files)
     runtime = data_path("runtime")
-    loader_files = {
+    loader_files: dict[str, bytes | Path] = {
         path.relative_to(runtime).as_posix(): path
         for pattern in RUNTIME_GLOBS
         for path in sorted(runtime.glob(pattern))
     }
+    for target, (package_name, file) in VENDORED.items():
+        loader_files[target] = fetch_package(pinned(package_name), offline=offline) / file
     return RuntimeBundle(loader=write_bundle(out, "runtime", loader_files), interpreters=folders)
 
 

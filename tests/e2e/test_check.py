@@ -184,7 +184,10 @@ def an_executed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         work / "site",
         {
             "index.md": f"# Executed\n\n{F}python run id=sq\nprint([n * n for n in range(4)])\n"
-            f"{F}\n\n{F}python run id=err raises=KeyError\n{{}}['k']\n{F}\n"
+            f"{F}\n\n{F}python run id=err raises=KeyError\n{{}}['k']\n{F}\n\n"
+            f"{F}python run id=pic\nfrom pypage import SVG\n"
+            f'SVG(\'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>\','
+            f" alt='a box')\n{F}\n"
         },
     )
     return build_executed(site, work / "out").out
@@ -197,6 +200,9 @@ def test_build_execute_puts_real_output_in_the_page(an_executed_site: Path) -> N
         in html
     )
     assert "KeyError: &#x27;k&#x27;" in html
+    picture = re.search(r'data-pypage-cell="pic".*?<img src="([^"]+)" alt="([^"]+)"', html, re.S)
+    assert picture is not None
+    assert picture[1].startswith("data:image/svg+xml;charset=utf-8,") and picture[2] == "a box"
 
 
 def test_pre_rendered_output_shows_without_javascript_and_is_replaced_on_run(

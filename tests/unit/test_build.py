@@ -193,4 +193,5 @@ def test_the_documentation_site_builds_without_warnings(tmp_path: Path) -> None:
         "dom-contract.md",
         "interpreters.md",
         "checking.md",
+        "rich-output.md",
     }
