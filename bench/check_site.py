@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from corpus import make_site
+
 from pypage.build import build
 from pypage.check import check
 
 HERE = Path(__file__).parent
-CORPUS = HERE.parents[1] / "shared" / "bench" / "make_corpus.py"
 
 
 def main() -> int:
@@ -27,26 +27,10 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--interpreter", default="pyodide", choices=("pyodide", "micropython"))
     args = parser.parse_args()
-    if not CORPUS.is_file():
-        sys.exit(f"corpus generator not found at {CORPUS}")
 
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        subprocess.run(
-            [
-                sys.executable,
-                str(CORPUS),
-                str(site),
-                "--pages",
-                str(args.pages),
-                "--sections",
-                "5",
-                "--flavor",
-                "pypage",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        make_site(site, pages=args.pages, sections=5)
         (site / "pypage.toml").write_text(f'interpreter = "{args.interpreter}"\n')
         started = time.perf_counter()
         built = build(site, Path(tmp) / "out")

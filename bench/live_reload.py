@@ -10,13 +10,13 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from corpus import make_site
 from playwright.sync_api import sync_playwright
 
 from pypage.check import CHROMIUM_ARGS
@@ -24,7 +24,6 @@ from pypage.rebuild import LiveSite
 from pypage.serve import make_live_server, watch
 
 HERE = Path(__file__).parent
-CORPUS = HERE.parents[1] / "shared" / "bench" / "make_corpus.py"
 ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 
@@ -48,19 +47,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        subprocess.run(
-            [
-                sys.executable,
-                str(CORPUS),
-                str(site),
-                "--pages",
-                str(args.pages),
-                "--flavor",
-                "pypage",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        make_site(site, pages=args.pages)
         target = sorted(site.rglob("p0007-*.md"))[0]
         started = time.perf_counter()
         live = TimedSite(site, Path(tmp) / "out")
