@@ -63,7 +63,8 @@ const hasAutorun = cells.some((cell) => cell.autorun);
 afterFirstPaint(() => {
   const begin = () => {
     session.start();
-    for (const cell of cells) if (cell.autorun) session.run(cell);
+    // On slides, autorun cells wait for their slide to be shown (slides.js).
+    if (config.layout !== "slides") for (const cell of cells) if (cell.autorun) session.run(cell);
   };
   if (hasAutorun || !("requestIdleCallback" in window)) begin();
   else requestIdleCallback(begin, { timeout: 1000 });

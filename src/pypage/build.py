@@ -94,7 +94,8 @@ def build(
     with _writing(out), _staging(out) as staging:
         # Only the interpreters that pages with cells use; each page loads only its own.
         interpreters = {page.interpreter(config.interpreter) for page in pages if page.cells}
-        runtime = bundle_runtime(staging, interpreters, offline=offline) if interpreters else None
+        needs_runtime = interpreters or any(page.is_slides for page in pages)
+        runtime = bundle_runtime(staging, interpreters, offline=offline) if needs_runtime else None
         theme_assets = write_bundle(staging, "theme", theme.static_files())
         for page in pages:
             html = render_page(

@@ -69,7 +69,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     from .scaffold import new_site
 
-    new_site(args.directory, title=args.title)
+    new_site(args.directory, title=args.title, template=args.template)
     return 0
 
 
@@ -118,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", parents=[common], help="start a new site in a folder")
     new.add_argument("directory", type=Path, help="folder to create")
     new.add_argument("--title", help="site title (from the folder name)")
+    new.add_argument(
+        "--template",
+        choices=("page", "slides"),
+        default="page",
+        help="start with a page of notes (page) or a slide deck (slides)",
+    )
     new.set_defaults(command=_new)
     return parser
 

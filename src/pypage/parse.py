@@ -20,6 +20,7 @@ from .errors import Diagnostic, did_you_mean
 from .highlight import highlight, highlight_fence
 from .links import links_plugin
 from .pages import SiteFiles, SourcePage
+from .slides import slides_plugin
 
 # Front matter keys: name -> (accepted types, meaning)
 FRONT_MATTER: dict[str, tuple[tuple[type, ...], str]] = {
@@ -27,7 +28,9 @@ FRONT_MATTER: dict[str, tuple[tuple[type, ...], str]] = {
     "description": ((str,), "one sentence for search engines and link previews"),
     "order": ((int, float), "a number that sorts the page in the navigation"),
     "interpreter": ((str,), f"the Python that runs the page's cells: {', '.join(INTERPRETERS)}"),
+    "layout": ((str,), "'page' (the default) or 'slides' for a slide deck"),
 }
+LAYOUTS = ("page", "slides")
 _TYPE_NAMES: dict[tuple[type, ...], str] = {
     (str,): "text",
     (int, float): "a number",
@@ -50,6 +53,10 @@ class Page:
     html: str
     cells: tuple[Cell, ...]
     headings: tuple[Heading, ...]
+
+    @property
+    def is_slides(self) -> bool:
+        return self.meta.get("layout") == "slides"
 
     def interpreter(self, default: str) -> str:
         return str(self.meta.get("interpreter", default))
@@ -104,7 +111,7 @@ def parse_page(
     found: list[Diagnostic] = []
     report = _Reporter(shown_path, text.splitlines(), found)
     md = _markdown(source, site, report)
-    env: dict[str, Any] = {"outputs": outputs or {}}
+    env: dict[str, Any] = {"outputs": outputs or {}, "layout": _layout_hint(text)}
     tokens = md.parse(text, env)
     meta = _front_matter(tokens, text, report)
     _check_fences(tokens, report.lines, report)
@@ -133,7 +140,22 @@ def _markdown(source: SourcePage, site: SiteFiles, report: _Reporter) -> Markdow
     md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#")
     md.use(cells_plugin, highlight=lambda code: highlight(code, "python"), report=report)
     md.use(links_plugin, page=source.rel, site=site, report=report)
+    md.use(slides_plugin)
     return md
+
+
+def _layout_hint(text: str) -> str:
+    """The layout the front matter asks for, read before parsing because it changes the parse;
+    _front_matter validates it properly."""
+    if not text.startswith("---"):
+        return "page"
+    for line in text.splitlines()[1:]:
+        if line.strip() == "---":
+            break
+        key, _, value = line.partition(":")
+        if key.strip() == "layout":
+            return value.strip().strip("'\"")
+    return "page"
 
 
 def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str, Any]:
@@ -195,6 +217,14 @@ def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str
                 1,
                 f"'{key}' must be {_TYPE_NAMES[types]}, not {type(value).__name__}",
                 hint=f"'{key}' is {meaning}",
+            )
+            continue
+        if key == "layout" and value not in LAYOUTS:
+            report(
+                line,
+                1,
+                f"unknown layout '{value}'{did_you_mean(str(value), LAYOUTS)}",
+                hint="layouts are page and slides",
             )
             continue
         if key == "interpreter" and value not in INTERPRETERS:

@@ -112,6 +112,10 @@ def _sidebar(nav: Navigation, here: PurePosixPath) -> list[dict[str, object]]:
     return sidebar
 
 
+def _module(src: str) -> str:
+    return f'<script type="module" src="{src}"></script>'
+
+
 def render_page(
     page: Page,
     *,
@@ -130,22 +134,25 @@ def render_page(
         if 0 <= index < len(nav.items)
         for item in (nav.items[index],)
     }
-    scripts = Markup("")
+    scripts = []
     if page.cells and runtime is not None:
         interpreter = page.interpreter(config.interpreter)
         settings = {
             "interpreter": interpreter,
             "interpreterURL": relative_url(runtime.interpreters[interpreter], here) + "/",
             "page": str(page.source.rel),
+            "layout": "slides" if page.is_slides else "page",
         }
         # "<" escaped so no string in the JSON can close the script element.
         payload = json.dumps(settings).replace("<", "\\u003c")
-        loader = relative_url(runtime.loader / "page.js", here)
-        scripts = Markup(
-            f'<script type="application/json" id="pypage-config">{payload}</script>\n'
-            f'<script type="module" src="{loader}"></script>'
-        )
-    return theme.env.get_template("page.html").render(
+        scripts.append(f'<script type="application/json" id="pypage-config">{payload}</script>')
+        scripts.append(_module(relative_url(runtime.loader / "page.js", here)))
+    slides_css = ""
+    if page.is_slides and runtime is not None:
+        slides_css = relative_url(runtime.loader / "vendor/reveal.css", here)
+        scripts.append(_module(relative_url(runtime.loader / "slides.js", here)))
+    template = "slides.html" if page.is_slides else "page.html"
+    return theme.env.get_template(template).render(
         site={"title": config.title, "description": config.description},
         page={
             "title": page.title,
@@ -161,5 +168,6 @@ def render_page(
         prev=neighbours.get("prev"),
         next=neighbours.get("next"),
         asset=lambda name: relative_url(theme_assets / name, here),
-        pypage_scripts=scripts,
+        pypage_scripts=Markup("\n".join(scripts)),
+        slides_css=slides_css,
     )

@@ -47,7 +47,12 @@ INTERPRETERS: dict[str, tuple[str, tuple[str, ...]]] = {
 RUNTIME_GLOBS = ("*.js", "*.css", "interpreters/*.js", "python/*.py")
 
 # JavaScript libraries the loader imports: bundle path -> (npm package, file in the package).
-VENDORED = {"vendor/marked.esm.js": ("marked", "lib/marked.esm.js")}
+VENDORED = {
+    "vendor/marked.esm.js": ("marked", "lib/marked.esm.js"),
+    "vendor/reveal.mjs": ("reveal.js", "dist/reveal.mjs"),
+    "vendor/reveal-notes.mjs": ("reveal.js", "dist/plugin/notes.mjs"),
+    "vendor/reveal.css": ("reveal.js", "dist/reveal.css"),
+}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,16 +15,19 @@ log = logging.getLogger(__name__)
 
 _STARTER = Path(__file__).parent / "starter"
 
-# starter file -> where it goes in the new site
-FILES = {
+# starter file -> where it goes in the new site, per template
+COMMON = {
     "pypage.toml": "pypage.toml",
-    "index.md": "index.md",
     "github-pages.yml": ".github/workflows/pages.yml",
     "gitignore": ".gitignore",
 }
+TEMPLATES = {
+    "page": {**COMMON, "index.md": "index.md"},
+    "slides": {**COMMON, "slides.md": "index.md"},
+}
 
 
-def new_site(directory: Path, *, title: str | None = None) -> None:
+def new_site(directory: Path, *, title: str | None = None, template: str = "page") -> None:
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise PypageError(
             Diagnostic(
@@ -35,7 +38,7 @@ def new_site(directory: Path, *, title: str | None = None) -> None:
     title = title or directory.resolve().name.replace("-", " ").replace("_", " ").capitalize()
     # JSON string syntax is also a valid TOML basic string and YAML double-quoted scalar.
     values = {"title": json.dumps(title)[1:-1], "version": __version__}
-    for source, target in FILES.items():
+    for source, target in TEMPLATES[template].items():
         text = Template((_STARTER / source).read_text(encoding="utf-8")).safe_substitute(values)
         path = directory / target
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -106,6 +106,7 @@ def test_a_broken_edit_shows_an_overlay_until_it_is_fixed(page: Page, a_live_sit
     a_live_site.edit("index.md", "title: [oops", "title: Fixed")
     page.wait_for_selector("[data-pypage-error-overlay]", state="detached")
     page.wait_for_function("document.title.startsWith('Fixed')")
+    connected(page)  # the fix reloaded the page: let it load Python before the test ends
 
 
 def test_a_template_edit_reloads_the_page(page: Page, a_live_site: Live) -> None:
@@ -115,6 +116,7 @@ def test_a_template_edit_reloads_the_page(page: Page, a_live_site: Live) -> None
     a_live_site.edit("_theme/page.html", "<footer", '<p id="from-template">new</p><footer')
     page.wait_for_selector("#from-template")
     assert page.evaluate("window.notReloaded") is None
+    connected(page)  # let the reloaded page load Python before the test ends
 
 
 def test_a_title_change_updates_the_navigation_of_the_open_page(

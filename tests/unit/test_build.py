@@ -167,6 +167,16 @@ def test_relative_urls() -> None:
     assert relative_url(P("ab/x.html"), P("a/c.html")) == "../ab/x.html"
 
 
+def test_the_slides_starter_is_a_deck(tmp_path: Path) -> None:
+    new_site(tmp_path / "talk", template="slides")
+    report = build(tmp_path / "talk", strict=True)
+    (page,) = report.pages
+    assert page.is_slides and len(page.cells) == 2
+    html = (report.out / "index.html").read_text()
+    assert html.count("<section>") == 4
+    assert '<aside class="notes">' in html
+
+
 def test_the_starter_site_builds_cleanly(tmp_path: Path) -> None:
     new_site(tmp_path / "course")
     assert tree(tmp_path / "course") == {
@@ -194,4 +204,6 @@ def test_the_documentation_site_builds_without_warnings(tmp_path: Path) -> None:
         "interpreters.md",
         "checking.md",
         "rich-output.md",
+        "slides.md",
+        "example-deck.md",
     }

@@ -176,7 +176,7 @@ def test_unknown_front_matter_key_is_a_warning(a_site: Path) -> None:
     assert [w.format() for w in build(a_site).warnings] == [
         "site/index.md:2:1: warning: unknown front matter key 'titel' (did you mean 'title'?)\n"
         "    2 | titel: Hi\n"
-        "  hint: keys are title, description, order, interpreter"
+        "  hint: keys are title, description, order, interpreter, layout"
     ]
 
 
