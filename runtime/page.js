@@ -28,7 +28,10 @@ root.dataset.pypage = "idle";
 let firstOutput = true;
 function bind(/** @type {Cell[]} */ list) {
   for (const cell of list) {
-    cell.element.querySelector("[data-pypage-run]")?.addEventListener("click", () => session.run(cell));
+    cell.element.querySelector("[data-pypage-run]")?.addEventListener("click", () => {
+      if (cell.state === "running" || cell.state === "queued") session.stop(cell);
+      else session.run(cell);
+    });
     cell.element.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && event.shiftKey) {
         event.preventDefault();

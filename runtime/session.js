@@ -3,6 +3,10 @@
 
 import { OutputArea } from "./output.js";
 
+// How long Stop waits for an interrupted cell to give up before restarting Python.
+const STOP_GRACE_MS = 1500;
+const LABELS = { running: "Stop", queued: "Cancel" };
+
 export class Cell {
   /** @param {HTMLElement} element */
   constructor(element) {
@@ -14,6 +18,7 @@ export class Cell {
     this.code = element.querySelector(".pypage-code code")?.textContent ?? "";
     this.output = new OutputArea(/** @type {HTMLElement} */ (element.querySelector("[data-pypage-output]")));
     this.statusText = element.querySelector("[data-pypage-cell-status]");
+    this.button = element.querySelector("[data-pypage-run]");
   }
 
   get state() {
@@ -24,6 +29,11 @@ export class Cell {
   setState(state, text = "") {
     this.element.dataset.state = state;
     if (this.statusText) this.statusText.textContent = text;
+    if (this.button) {
+      const label = LABELS[state] ?? "Run";
+      this.button.textContent = label;
+      this.button.setAttribute("aria-label", `${label} cell ${this.id}`);
+    }
   }
 }
 
@@ -48,6 +58,9 @@ export class Session {
     this.running = null;
     this.setupQueued = false;
     this.startedAt = 0;
+    /** @type {Int32Array | null} Pyodide's interrupt buffer (needs cross-origin isolation) */
+    this.interrupt = null;
+    this.stopTimer = 0;
   }
 
   /** Take over new cell elements (after an in-place page update), matching old cells by id. */
@@ -68,6 +81,12 @@ export class Session {
   prepare() {
     if (this.worker) return;
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    // With SharedArrayBuffer (a cross-origin isolated page), Stop raises KeyboardInterrupt inside
+    // the running code instead of restarting Python.
+    this.interrupt =
+      globalThis.crossOriginIsolated && this.config.interpreter === "pyodide"
+        ? new Int32Array(new SharedArrayBuffer(4))
+        : null;
     worker.onmessage = ({ data }) => this.receive(data);
     worker.onerror = (event) => this.fail(event.message || "the Python worker could not start");
     this.worker = worker;
@@ -84,6 +103,7 @@ export class Session {
       type: "init",
       interpreter: this.config.interpreter,
       url: new URL(this.config.interpreterURL, location.href).href,
+      interrupt: this.interrupt?.buffer ?? null,
     });
   }
 
@@ -98,6 +118,46 @@ export class Session {
     if (cell.state !== "queued") this.enqueue(cell);
     this.start();
     this.pump();
+  }
+
+  /**
+   * Stop a cell: a queued one leaves the queue; a running one gets KeyboardInterrupt when the page
+   * can interrupt Python, and Python is restarted if that is impossible or does not work (C loops,
+   * time.sleep).
+   */
+  stop(/** @type {Cell} */ cell) {
+    if (cell.state === "queued") {
+      this.queue = this.queue.filter((queued) => queued !== cell);
+      cell.setState("idle");
+      return;
+    }
+    if (cell !== this.running) return;
+    if (!this.interrupt) return this.restart(cell);
+    Atomics.store(this.interrupt, 0, 2); // SIGINT
+    cell.setState("running", "Stopping…");
+    clearTimeout(this.stopTimer);
+    this.stopTimer = setTimeout(() => this.running === cell && this.restart(cell), STOP_GRACE_MS);
+  }
+
+  /** End the worker and start a fresh interpreter; the variables of earlier cells are gone. */
+  restart(/** @type {Cell} */ stopped) {
+    clearTimeout(this.stopTimer);
+    this.worker?.terminate();
+    Object.assign(this, { worker: null, ready: false, startedAt: 0, setupQueued: false, running: null });
+    stopped.output.append(
+      "notice",
+      "Stopped. Python was restarted, so the variables set by earlier cells are gone: run those cells again.",
+    );
+    stopped.output.flush();
+    stopped.setState("error", "Stopped");
+    for (const cell of this.queue) {
+      cell.output.append("notice", "Cancelled: Python was restarted.");
+      cell.output.flush();
+      cell.setState("idle");
+    }
+    this.queue = [];
+    performance.mark("pypage:restart");
+    this.start();
   }
 
   enqueue(/** @type {Cell} */ cell) {
@@ -135,6 +195,7 @@ export class Session {
         break;
       }
       case "done": {
+        clearTimeout(this.stopTimer);
         const cell = this.cells.get(message.id);
         if (cell) {
           if (!message.ok) cell.output.append("notice", `(cell '${cell.id}' is at ${this.config.page}, line ${cell.line})`);

@@ -1,6 +1,6 @@
 // The interpreter's home: a module Web Worker, so a busy cell never freezes the page.
 //
-// Protocol (page → worker):  {type: "init", interpreter, url}
+// Protocol (page → worker):  {type: "init", interpreter, url, interrupt: SharedArrayBuffer|null}
 //                            {type: "run", id, code}
 // Protocol (worker → page):  {type: "progress", text} · {type: "ready"} · {type: "fatal", message}
 //                            {type: "output", id, chunks: [[kind, text], …]} · {type: "done", id, ok}
@@ -31,7 +31,11 @@ self.onmessage = ({ data }) => {
   }
 };
 
-async function start({ interpreter: name, url }) {
+/** @type {Int32Array | null} */
+let interrupt = null;
+
+async function start({ interpreter: name, url, interrupt: shared }) {
+  interrupt = shared ? new Int32Array(shared) : null;
   try {
     const known = ADAPTERS[name];
     if (!known) throw new Error(`unknown interpreter '${name}'`);
@@ -39,6 +43,7 @@ async function start({ interpreter: name, url }) {
     entry.catch(() => {}); // awaited by the adapter; this only keeps the console free of noise
     const loaded = await known.adapter.load({
       url,
+      interrupt,
       entry,
       fetchText,
       progress: (text) => self.postMessage({ type: "progress", text }),
@@ -74,6 +79,7 @@ function batcher(/** @type {string | null} */ id) {
 async function run({ id, code }) {
   const python = await interpreter;
   running = id;
+  if (interrupt) Atomics.store(interrupt, 0, 0); // a Stop meant for an earlier cell is void
   let ok = false;
   try {
     ok = await python.run({ id, code });

@@ -8,6 +8,7 @@
  * @typedef {object} LoadOptions
  * @property {string} url  absolute URL of the folder holding the interpreter's files
  * @property {Promise<any>} entry  the interpreter's own ES module, already being imported
+ * @property {Int32Array | null} interrupt  set to 2 by the page to interrupt the running code
  * @property {(url: URL) => Promise<string>} fetchText  fetches a runtime file, failing on HTTP errors
  * @property {(text: string) => void} progress
  * @property {(kind: string, text: string, cell?: string) => void} output  output of a cell (by
@@ -20,7 +21,7 @@
 const PYTHON_FILES = ["_pypage_cell.py", "pypage.py", "pypage_matplotlib.py"];
 
 /** @param {LoadOptions} options @returns {Promise<Interpreter>} */
-export async function load({ url, entry, fetchText, progress, output, flush }) {
+export async function load({ url, entry, interrupt, fetchText, progress, output, flush }) {
   progress("Downloading Python…");
   const sources = Promise.all(
     PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
@@ -39,6 +40,7 @@ export async function load({ url, entry, fetchText, progress, output, flush }) {
     if (kind === "stdout") pyodide.setStdout({ write });
     else pyodide.setStderr({ write });
   }
+  if (interrupt) pyodide.setInterruptBuffer(interrupt); // Stop → KeyboardInterrupt
   pyodide.FS.mkdirTree("/pypage");
   (await sources).forEach((source, i) => pyodide.FS.writeFile(`/pypage/${PYTHON_FILES[i]}`, source));
   pyodide.runPython("import sys; sys.path.insert(0, '/pypage')");

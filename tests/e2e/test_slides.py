@@ -44,6 +44,11 @@ sum(range(10))
 ---
 
 ## The end
+
+{F}python run id=forever
+while True:
+    pass
+{F}
 """
 
 
@@ -141,3 +146,16 @@ def test_the_speaker_view_shows_the_notes_and_a_timer(page: Page, a_deck: Served
     )
     assert speaker.locator(".speaker-controls-time").count() == 1
     speaker.close()
+
+
+def test_stop_works_on_a_slide(page: Page, a_deck: Served) -> None:
+    open_deck(page, a_deck, "#/3")
+    page.click('[data-pypage-cell="forever"] [data-pypage-run]')
+    page.wait_for_function(
+        "document.querySelector('[data-pypage-cell=\"forever\"]').dataset.state === 'running'",
+        timeout=60_000,
+    )
+    page.click('[data-pypage-cell="forever"] [data-pypage-run]')  # now labelled Stop
+    assert wait_finished(page, "forever") == "error"
+    assert "Python was restarted" in output_of(page, "forever")
+    assert page.is_visible('[data-pypage-cell="forever"] [data-pypage-output]')
