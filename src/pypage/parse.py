@@ -111,7 +111,7 @@ def parse_page(
     found: list[Diagnostic] = []
     report = _Reporter(shown_path, text.splitlines(), found)
     md = _markdown(source, site, report)
-    env: dict[str, Any] = {"outputs": outputs or {}, "layout": _layout_hint(text)}
+    env: dict[str, Any] = {"outputs": outputs or {}}
     tokens = md.parse(text, env)
     meta = _front_matter(tokens, text, report)
     _check_fences(tokens, report.lines, report)
@@ -142,20 +142,6 @@ def _markdown(source: SourcePage, site: SiteFiles, report: _Reporter) -> Markdow
     md.use(links_plugin, page=source.rel, site=site, report=report)
     md.use(slides_plugin)
     return md
-
-
-def _layout_hint(text: str) -> str:
-    """The layout the front matter asks for, read before parsing because it changes the parse;
-    _front_matter validates it properly."""
-    if not text.startswith("---"):
-        return "page"
-    for line in text.splitlines()[1:]:
-        if line.strip() == "---":
-            break
-        key, _, value = line.partition(":")
-        if key.strip() == "layout":
-            return value.strip().strip("'\"")
-    return "page"
 
 
 def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from pathlib import Path, PurePosixPath
 from .build import BuildReport, build, copy_asset, read_page, write_file
 from .config import CONFIG_NAME
 from .errors import Diagnostics, PypageError
-from .parse import Page
 from .render import navigation, render_page
 
 log = logging.getLogger(__name__)
@@ -49,7 +48,6 @@ class LiveSite:
             "" if len(self.report.pages) == 1 else "s",
             self.report.seconds,
         )
-        self.pages: dict[PurePosixPath, Page] = {p.source.rel: p for p in self.report.pages}
         self.error = ""  # the last failed rebuild's message, until a rebuild succeeds
 
     def apply(self, changed: set[Path]) -> Update:
@@ -63,9 +61,7 @@ class LiveSite:
                 return Update(kind="error", error=self.error)
         seconds = time.perf_counter() - started
         if update.kind != "none":
-            was_failing, self.error = self.error, ""
-            if was_failing and update.kind == "pages":
-                update = replace(update, kind="reload")  # the fix may touch more than one page
+            self.error = ""  # after an error _apply always rebuilt everything
             log.info("Rebuilt %s in %.0f ms", _describe(update), seconds * 1000)
         return replace(update, seconds=seconds)
 
@@ -74,13 +70,7 @@ class LiveSite:
         rels = {rel for path in changed if (rel := self._site_path(path)) is not None}
         if not rels:
             return Update(kind="none")
-        full = any(rel == PurePosixPath(CONFIG_NAME) or self._in_theme(rel) for rel in rels) or any(
-            rel.suffix.lower() == ".md" and not self._is_page(rel) for rel in rels
-        )
-        full = full or any(
-            rel.suffix.lower() == ".md" and not (self.site / rel).exists() for rel in rels
-        )
-        if full or self.error:
+        if self.error or any(self._changes_everything(rel) for rel in rels):
             return self._rebuild_all()
 
         pages = sorted(rel for rel in rels if rel.suffix.lower() == ".md")
@@ -101,7 +91,8 @@ class LiveSite:
                 (self.out / rel).unlink(missing_ok=True)
 
         diagnostics = Diagnostics()
-        updated = dict(self.pages)
+        current = {p.source.rel: p for p in self.report.pages}
+        updated = dict(current)
         for rel in pages:
             source = self.report.files.page_for(rel)
             assert source is not None  # new pages took the full path above
@@ -119,11 +110,9 @@ class LiveSite:
 
         # The navigation shows titles and order: if either changed, every page shows it.
         nav_changed = any(
-            (updated[rel].title, updated[rel].order)
-            != (self.pages[rel].title, self.pages[rel].order)
+            (updated[rel].title, updated[rel].order) != (current[rel].title, current[rel].order)
             for rel in pages
         )
-        self.pages = updated
         ordered = [updated[p.source.rel] for p in self.report.pages]
         self.report = replace(self.report, pages=tuple(ordered))
         nav = navigation(ordered)
@@ -149,7 +138,6 @@ class LiveSite:
             report = build(self.site, Path(tmp) / "site", announce=False)
             _sync(report.out, self.out)
         self.report = replace(report, out=self.out)
-        self.pages = {p.source.rel: p for p in self.report.pages}
         return Update(kind="reload")
 
     def _site_path(self, path: Path) -> PurePosixPath | None:
@@ -174,8 +162,14 @@ class LiveSite:
         folder = (self.site / theme).resolve()
         return folder == self.site / rel or folder in (self.site / rel).parents
 
-    def _is_page(self, rel: PurePosixPath) -> bool:
-        return self.report.files.page_for(rel) is not None
+    def _changes_everything(self, rel: PurePosixPath) -> bool:
+        """Settings and the theme reach every page; an added or removed page changes the page set
+        (navigation, links)."""
+        if rel == PurePosixPath(CONFIG_NAME) or self._in_theme(rel):
+            return True
+        if rel.suffix.lower() != ".md":
+            return False
+        return self.report.files.page_for(rel) is None or not (self.site / rel).exists()
 
 
 def _sync(source: Path, target: Path) -> None:

@@ -4,6 +4,7 @@ this machine) and pypage's loader, copied into the site under content-hashed pat
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import logging
@@ -16,6 +17,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import platformdirs
 
@@ -78,9 +80,13 @@ class RuntimeBundle:
     interpreters: dict[str, PurePosixPath]  # interpreter name -> site path of its folder
 
 
+@functools.cache
+def _lock() -> dict[str, Any]:
+    return json.loads((data_path("runtime") / "package-lock.json").read_text())
+
+
 def pinned(name: str) -> NpmPackage:
-    lock = json.loads((data_path("runtime") / "package-lock.json").read_text())
-    entry = lock["packages"][f"node_modules/{name}"]
+    entry = _lock()["packages"][f"node_modules/{name}"]
     return NpmPackage(name=name, version=entry["version"], integrity=entry["integrity"])
 
 

@@ -149,9 +149,7 @@ class LiveHandler(SiteHandler):
             self._send_bytes(
                 (data_path("runtime") / "dev" / "livereload.js").read_bytes(), "text/javascript"
             )
-        elif self._html_file() is not None:
-            page = self._html_file()
-            assert page is not None
+        elif (page := self._html_file()) is not None:
             self._send_bytes(self.decorate(page.read_text(encoding="utf-8")).encode(), "text/html")
         else:
             super().do_GET()

@@ -4,6 +4,7 @@ out of the audience's view)."""
 
 from __future__ import annotations
 
+import yaml
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -13,22 +14,35 @@ NOTES_LANG = "notes"
 
 def slides_plugin(md: MarkdownIt) -> None:
     def _slides_rule(state: StateCore) -> None:
+        slides = _layout(state.tokens) == "slides"
         tokens = []
         for token in state.tokens:
             if token.type == "fence" and token.info.split()[:1] == [NOTES_LANG]:
                 tokens.append(
                     _html(f'<aside class="notes">\n{_render(md, token.content)}</aside>\n')
                 )
-            elif state.env.get("layout") == "slides" and _is_slide_break(token):
+            elif slides and _is_slide_break(token):
                 tokens.append(_html("</section>\n<section>\n"))
             else:
                 tokens.append(token)
-        if state.env.get("layout") == "slides":
+        if slides:
             start = 1 if tokens and tokens[0].type == "front_matter" else 0
             tokens = [*tokens[:start], _html("<section>\n"), *tokens[start:], _html("</section>\n")]
         state.tokens = tokens
 
     md.core.ruler.push("pypage_slides", _slides_rule)
+
+
+def _layout(tokens: list[Token]) -> object:
+    """The front matter's layout; an invalid front matter is reported by parse.py, here it just
+    means an ordinary page."""
+    if not tokens or tokens[0].type != "front_matter":
+        return None
+    try:
+        meta = yaml.safe_load(tokens[0].content)
+    except yaml.YAMLError:
+        return None
+    return meta.get("layout") if isinstance(meta, dict) else None
 
 
 def _is_slide_break(token: Token) -> bool:

@@ -207,3 +207,12 @@ def test_the_documentation_site_builds_without_warnings(tmp_path: Path) -> None:
         "slides.md",
         "example-deck.md",
     }
+
+
+def test_a_deck_layout_may_carry_a_yaml_comment(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "s",
+        {"index.md": "---\ntitle: T\nlayout: 'slides'  # a talk\n---\n# A\n\n---\n\n# B\n"},
+    )
+    html = (build(site, strict=True).out / "index.html").read_text()
+    assert html.count("</section>") == 2
