@@ -19,6 +19,7 @@ DATA_GLOBS = (
     "runtime/*.css",
     "runtime/interpreters/*.js",
     "runtime/dev/*.js",
+    "runtime/sw/*.js",
     "runtime/python/*.py",
 )
 

@@ -21,6 +21,7 @@ const session = new Session({
     root.dataset.pypage = state;
     if (status) status.textContent = text;
   },
+  onFetched: keepForNextVisit,
 });
 
 root.dataset.pypage = "idle";
@@ -102,3 +103,55 @@ function afterFirstPaint(/** @type {() => void} */ callback) {
   // A page that paints nothing contentful (or a background tab) still gets Python eventually.
   setTimeout(once, 3000);
 }
+
+// The site's service worker (see runtime/sw/pypage-sw.js) keeps the interpreter, the loader and the
+// packages for repeat visits. On a first visit it starts controlling the page only after the page
+// loaded them, so the page tells it which files it used. The outcome is exposed for tests and
+// tools: data-pypage-offline on <html> is "pending", then "ready" (all kept) or "partial".
+/** @type {Promise<ServiceWorker | null> | null} */
+let serviceWorker = null;
+const used = new Set();
+
+function registerServiceWorker() {
+  const wanted = config.serviceWorker;
+  if (!wanted || !("serviceWorker" in navigator)) return Promise.resolve(null);
+  const url = new URL(wanted.url, location.href).href;
+  // Registering again would re-fetch the worker's script on every visit: only a new build does.
+  return navigator.serviceWorker
+    .getRegistration(url)
+    .then((known) => (known?.active?.scriptURL === url ? known : navigator.serviceWorker.register(url)))
+    .then((registration) => activeVersion(registration, url))
+    .catch(() => null); // private windows, file://, blocked storage: the page works without it
+}
+
+/**
+ * The worker of the build this page belongs to, once installed. It may still be waiting (Chromium
+ * can keep it waiting while the previous build's worker serves the page); it takes messages anyway.
+ */
+async function activeVersion(/** @type {ServiceWorkerRegistration} */ registration, url) {
+  for (;;) {
+    const ours = [registration.active, registration.waiting].find((w) => w?.scriptURL === url);
+    if (ours) return ours;
+    const next = registration.installing;
+    if (next?.scriptURL !== url) return null; // a newer build's worker: it serves a newer page
+    await new Promise((resolve) => next.addEventListener("statechange", resolve, { once: true }));
+  }
+}
+
+function keepForNextVisit(/** @type {string[]} */ workerURLs) {
+  if (!config.serviceWorker || !("serviceWorker" in navigator)) return;
+  serviceWorker ??= registerServiceWorker();
+  const pageURLs = performance.getEntriesByType("resource").map((entry) => entry.name);
+  for (const url of [...pageURLs, ...workerURLs]) used.add(url);
+  root.dataset.pypageOffline = "pending";
+  const urls = [...used];
+  serviceWorker.then((worker) => {
+    if (!worker) return;
+    const channel = new MessageChannel();
+    channel.port1.onmessage = ({ data }) => {
+      if (used.size === urls.length) root.dataset.pypageOffline = data.missing ? "partial" : "ready";
+    };
+    worker.postMessage({ type: "cache", urls, page: location.href.split("#")[0] }, [channel.port2]);
+  });
+}
+if (config.serviceWorker) serviceWorker = registerServiceWorker();

@@ -43,11 +43,13 @@ export class Session {
    * @param {Cell[]} options.cells
    * @param {{interpreter: string, interpreterURL: string, page: string}} options.config
    * @param {(state: string, text: string) => void} options.onStatus
+   * @param {(urls: string[]) => void} [options.onFetched]  files the Python worker loaded
    */
-  constructor({ cells, config, onStatus }) {
+  constructor({ cells, config, onStatus, onFetched = () => {} }) {
     this.cells = new Map(cells.map((cell) => [cell.id, cell]));
     this.config = config;
     this.onStatus = onStatus;
+    this.onFetched = onFetched;
     /** @type {Worker | null} */
     this.worker = null;
     this.ready = false;
@@ -104,6 +106,9 @@ export class Session {
       interpreter: this.config.interpreter,
       url: new URL(this.config.interpreterURL, location.href).href,
       interrupt: this.interrupt?.buffer ?? null,
+      lock: absolute(this.config.packages?.lock),
+      index: absolute(this.config.packages?.index),
+      files: (this.config.files ?? []).map(([path, url]) => [path, absolute(url)]),
     });
   }
 
@@ -172,7 +177,12 @@ export class Session {
     this.running = cell;
     cell.output.clear();
     cell.setState("running", "Running…");
-    this.worker?.postMessage({ type: "run", id: cell.id, code: cell.code });
+    this.worker?.postMessage({
+      type: "run",
+      id: cell.id,
+      code: cell.code,
+      packages: this.config.packages?.cells?.[cell.id] ?? [],
+    });
   }
 
   receive(message) {
@@ -189,6 +199,16 @@ export class Session {
         this.pump();
         break;
       }
+      case "installing": {
+        const text = `Installing ${message.names.join(", ")}…`;
+        this.cells.get(message.id)?.setState("running", text);
+        this.onStatus("loading", text);
+        this.installing = true;
+        break;
+      }
+      case "fetched":
+        this.onFetched(message.urls);
+        break;
       case "output": {
         const cell = this.cells.get(message.id);
         for (const [kind, text] of message.chunks) cell?.output.append(kind, text);
@@ -196,6 +216,8 @@ export class Session {
       }
       case "done": {
         clearTimeout(this.stopTimer);
+        if (this.installing) this.onStatus("ready", "Python ready");
+        this.installing = false;
         const cell = this.cells.get(message.id);
         if (cell) {
           if (!message.ok) cell.output.append("notice", `(cell '${cell.id}' is at ${this.config.page}, line ${cell.line})`);
@@ -224,4 +246,9 @@ export class Session {
     this.queue = [];
     this.running = null;
   }
+}
+
+/** @param {string | undefined} url  relative to the page */
+function absolute(url) {
+  return url ? new URL(url, location.href).href : null;
 }

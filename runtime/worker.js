@@ -1,9 +1,12 @@
 // The interpreter's home: a module Web Worker, so a busy cell never freezes the page.
 //
-// Protocol (page → worker):  {type: "init", interpreter, url, interrupt: SharedArrayBuffer|null}
-//                            {type: "run", id, code}
+// Protocol (page → worker):  {type: "init", interpreter, url, interrupt: SharedArrayBuffer|null,
+//                             lock: URL|null, index: URL|null, files: [[path, URL], …]}
+//                            {type: "run", id, code, packages: [name, …]}
 // Protocol (worker → page):  {type: "progress", text} · {type: "ready"} · {type: "fatal", message}
+//                            {type: "installing", id, names} (packages the cell needs, loading)
 //                            {type: "output", id, chunks: [[kind, text], …]} · {type: "done", id, ok}
+//                            {type: "fetched", urls} (files the worker loaded, for the service worker)
 // Output kinds: "stdout", "stderr", "result" (repr of a final expression), "error" (traceback),
 // "display" (a JSON MIME bundle from pypage.display), "clear" (display(..., clear=True)).
 
@@ -34,7 +37,7 @@ self.onmessage = ({ data }) => {
 /** @type {Int32Array | null} */
 let interrupt = null;
 
-async function start({ interpreter: name, url, interrupt: shared }) {
+async function start({ interpreter: name, url, interrupt: shared, lock, index, files }) {
   interrupt = shared ? new Int32Array(shared) : null;
   try {
     const known = ADAPTERS[name];
@@ -45,12 +48,16 @@ async function start({ interpreter: name, url, interrupt: shared }) {
       url,
       interrupt,
       entry,
+      lock: lock ?? null,
+      index: index ?? null,
       fetchText,
       progress: (text) => self.postMessage({ type: "progress", text }),
       output: (kind, text, cell) => batcher(cell ?? running)?.write(kind, text),
       flush: () => batcher(running)?.flush(),
     });
+    await writeFiles(loaded.fs, files ?? []);
     self.postMessage({ type: "ready" });
+    reportFetched();
     return loaded;
   } catch (error) {
     self.postMessage({ type: "fatal", message: String(error?.message ?? error) });
@@ -58,11 +65,36 @@ async function start({ interpreter: name, url, interrupt: shared }) {
   }
 }
 
+/** Data files (files: in the front matter) go where cells look for them: their working directory. */
+async function writeFiles(fs, files) {
+  const contents = await Promise.all(
+    files.map(async ([, url]) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    }),
+  );
+  files.forEach(([path, ], i) => {
+    const target = `${fs.cwd()}/${path}`;
+    fs.mkdirTree(target.slice(0, target.lastIndexOf("/")));
+    fs.writeFile(target, contents[i]);
+  });
+}
+
+/** The files this worker fetched, so the page's service worker can keep them for the next visit. */
+function reportFetched() {
+  const urls = performance.getEntriesByType("resource").map((entry) => entry.name);
+  self.postMessage({ type: "fetched", urls });
+}
+
 async function fetchText(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.text();
 }
+
+/** @type {Set<string>} packages already installed (asked for by an earlier cell) */
+const installed = new Set();
 
 /** @type {string | null} the id of the cell that is running */
 let running = null;
@@ -76,12 +108,23 @@ function batcher(/** @type {string | null} */ id) {
   return batchers.get(id);
 }
 
-async function run({ id, code }) {
+async function run({ id, code, packages }) {
   const python = await interpreter;
   running = id;
   if (interrupt) Atomics.store(interrupt, 0, 0); // a Stop meant for an earlier cell is void
   let ok = false;
   try {
+    const missing = (packages ?? []).filter((name) => !installed.has(name));
+    if (missing.length) {
+      self.postMessage({ type: "installing", id, names: missing });
+      const problems = await python.install(missing);
+      for (const name of missing) installed.add(name);
+      reportFetched();
+      if (problems.length) {
+        batcher(id)?.write("error", `pypage: could not install ${missing.join(", ")}:\n${problems.join("\n")}\n`);
+        return;
+      }
+    }
     ok = await python.run({ id, code });
   } catch (error) {
     batcher(id)?.write("error", `pypage: the runtime failed: ${error?.message ?? error}\n`);

@@ -28,6 +28,10 @@ export async function load({ url, entry, fetchText, progress, output, flush }) {
   const cells = mp.pyimport("_pypage_cell_micropython");
   cells.install(output, flush);
   return {
+    fs: mp.FS,
+    async install() {
+      return ["MicroPython pages cannot install packages"];
+    },
     async run({ id, code }) {
       return Boolean(cells.run(code, id));
     },

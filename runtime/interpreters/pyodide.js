@@ -4,11 +4,16 @@
  * @typedef {object} Interpreter
  * @property {(cell: {id: string, code: string}) => Promise<boolean>} run  resolves false if the
  *   cell raised (its traceback was written as "error" output)
+ * @property {(names: string[]) => Promise<string[]>} install  loads packages from the site's lock;
+ *   resolves with the problems met (none when all went well)
+ * @property {any} fs  the interpreter's (Emscripten) file system
  *
  * @typedef {object} LoadOptions
  * @property {string} url  absolute URL of the folder holding the interpreter's files
  * @property {Promise<any>} entry  the interpreter's own ES module, already being imported
  * @property {Int32Array | null} interrupt  set to 2 by the page to interrupt the running code
+ * @property {string | null} lock  absolute URL of the site's pyodide-lock.json (null: no packages)
+ * @property {string | null} index  absolute URL of the site's package index, for micropip
  * @property {(url: URL) => Promise<string>} fetchText  fetches a runtime file, failing on HTTP errors
  * @property {(text: string) => void} progress
  * @property {(kind: string, text: string, cell?: string) => void} output  output of a cell (by
@@ -21,14 +26,18 @@
 const PYTHON_FILES = ["_pypage_cell.py", "pypage.py", "pypage_matplotlib.py"];
 
 /** @param {LoadOptions} options @returns {Promise<Interpreter>} */
-export async function load({ url, entry, interrupt, fetchText, progress, output, flush }) {
+export async function load({ url, entry, interrupt, lock, index, fetchText, progress, output, flush }) {
   progress("Downloading Python…");
   const sources = Promise.all(
     PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
   );
   const { loadPyodide } = await entry;
-  // packageBaseUrl: packages come from the site, never from Pyodide's CDN default.
-  const pyodide = await untilWasmFails(loadPyodide({ indexURL: url, packageBaseUrl: url }));
+  // Packages come from the site, never from Pyodide's CDN default: the site's own lock lists them,
+  // and its folder is where their files are.
+  const packages = lock
+    ? { lockFileURL: lock, packageBaseUrl: new URL(".", lock).href }
+    : { packageBaseUrl: url };
+  const pyodide = await untilWasmFails(loadPyodide({ indexURL: url, ...packages }));
   progress("Starting Python…");
   // Writes that bypass sys.stdout (C extensions, os.write) still belong to the running cell.
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
@@ -47,8 +56,21 @@ export async function load({ url, entry, interrupt, fetchText, progress, output,
   const cells = pyodide.pyimport("_pypage_cell");
   cells.install(output, flush);
   return {
+    fs: pyodide.FS,
     async run({ id, code }) {
       return await cells.run(code, id);
+    },
+    async install(names) {
+      const problems = [];
+      await pyodide.loadPackage(names, {
+        messageCallback: () => {},
+        errorCallback: (message) => problems.push(message),
+      });
+      // micropip installs what the site bundles, by name, and asks no public index for the rest.
+      if (index && names.includes("micropip")) {
+        pyodide.runPython(`import micropip\nmicropip.set_index_urls([${JSON.stringify(index)}])`);
+      }
+      return problems;
     },
   };
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -15,12 +16,18 @@ import jinja2
 
 from .assets import write_bundle
 from .config import SiteConfig, load_config
+from .datafiles import bundle_files
+from .distribution import Distribution, load_distribution
 from .errors import Diagnostic, Diagnostics, PypageError, display_path
-from .imports import check_imports
+from .imports import RUNTIME_MODULES, check_imports
+from .packages import SitePackages, bundle_packages
 from .pages import SiteFiles, SourcePage, discover
 from .parse import Page, parse_page
-from .render import navigation, render_page
+from .render import navigation, relative_url, render_page
+from .requirements import Origin, PageNeeds, page_needs
+from .resolve import resolve
 from .runtime import RuntimeBundle, bundle_runtime
+from .serviceworker import SERVICE_WORKER, service_worker_version, write_service_worker
 from .theme import Theme, load_theme
 
 log = logging.getLogger(__name__)
@@ -38,6 +45,11 @@ class BuildReport:
     theme: Theme
     theme_assets: PurePosixPath
     runtime: RuntimeBundle | None
+    needs: Mapping[PurePosixPath, PageNeeds]
+    packages: SitePackages | None
+    distribution: Distribution | None
+    files_shipped: Mapping[PurePosixPath, Sequence[tuple[str, PurePosixPath]]]
+    service_worker: str  # its version, or "" when the site has none
 
 
 def build(
@@ -48,6 +60,7 @@ def build(
     offline: bool = False,
     outputs: Mapping[PurePosixPath, Mapping[str, Sequence[tuple[str, str]]]] | None = None,
     announce: bool = True,
+    service_worker: bool = True,
 ) -> BuildReport:
     """``outputs``: cell outputs recorded in a browser, by page and cell id, to pre-render."""
     started = time.perf_counter()
@@ -79,9 +92,12 @@ def build(
             )
         )
     pages = []
+    needs: dict[PurePosixPath, PageNeeds] = {}
     for source in files.pages:
         page, found = read_page(source, files, config, outputs=(outputs or {}).get(source.rel))
         pages.append(page)
+        diagnostics.extend(found)
+        needs[source.rel], found = page_needs(page, config, page.interpreter(config.interpreter))
         diagnostics.extend(found)
     diagnostics.raise_if_errors(strict=strict or config.strict)
     for warning in diagnostics.warnings:
@@ -90,6 +106,21 @@ def build(
     theme = load_theme(config)
     nav = navigation(pages)
 
+    # Packages: resolved (and downloaded, once per machine) before anything is written.
+    pyodide_pages = [
+        p
+        for p in pages
+        if p.interpreter(config.interpreter) == "pyodide"
+        and (p.cells or needs[p.source.rel].packages)
+    ]
+    distribution = load_distribution(config, offline=offline) if pyodide_pages else None
+    resolution = None
+    if distribution is not None:
+        scanned = distribution_imports(pyodide_pages, needs, distribution)
+        requests = {r.key: r for p in pyodide_pages for r in needs[p.source.rel].packages}
+        if scanned or requests:
+            resolution = resolve(list(requests.values()), scanned, distribution, offline=offline)
+
     # Writing: into a staging folder that replaces the output only once everything succeeded.
     with _writing(out), _staging(out) as staging:
         # Only the interpreters that pages with cells use; each page loads only its own.
@@ -97,6 +128,13 @@ def build(
         needs_runtime = interpreters or any(page.is_slides for page in pages)
         runtime = bundle_runtime(staging, interpreters, offline=offline) if needs_runtime else None
         theme_assets = write_bundle(staging, "theme", theme.static_files())
+        site_packages = None
+        if resolution is not None and distribution is not None:
+            site_packages = bundle_packages(staging, resolution, distribution)
+        shipped = {
+            rel: bundle_files(staging, need.files) for rel, need in needs.items() if need.files
+        }
+        version = service_worker_version(staging) if service_worker and runtime else ""
         for page in pages:
             html = render_page(
                 page,
@@ -105,10 +143,15 @@ def build(
                 nav=nav,
                 theme_assets=theme_assets,
                 runtime=runtime,
+                settings=page_settings(
+                    page, needs[page.source.rel], site_packages, shipped, version
+                ),
             )
             write_file(staging / page.source.url, html.encode())
         for rel in files.assets:
             copy_asset(config, staging, rel)
+        if version:
+            write_service_worker(staging, isolate=config.cross_origin_isolation)
         # GitHub Pages would otherwise run Jekyll, which drops the _pypage folder.
         (staging / ".nojekyll").write_text("")
 
@@ -130,7 +173,58 @@ def build(
         theme=theme,
         theme_assets=theme_assets,
         runtime=runtime,
+        needs=needs,
+        packages=site_packages,
+        distribution=distribution,
+        files_shipped=shipped,
+        service_worker=version,
     )
+
+
+def distribution_imports(
+    pages: Sequence[Page], needs: Mapping[PurePosixPath, PageNeeds], dist: Distribution
+) -> dict[str, Origin]:
+    """Packages of Pyodide's distribution that cells import, with the first import's place:
+    ``import numpy`` needs no declaration."""
+    found: dict[str, Origin] = {}
+    for page in pages:
+        for module, origin in needs[page.source.rel].import_origins.items():
+            if module in sys.stdlib_module_names or module in RUNTIME_MODULES:
+                continue
+            package = dist.package_for_import(module)
+            if package and package not in found:
+                found[package] = origin
+    return found
+
+
+def page_settings(
+    page: Page,
+    needs: PageNeeds,
+    packages: SitePackages | None,
+    shipped: Mapping[PurePosixPath, Sequence[tuple[str, PurePosixPath]]],
+    service_worker: str,
+) -> dict[str, object]:
+    """What the page's runtime needs to know beyond its cells: packages, files, service worker."""
+    here = page.source.url
+    settings: dict[str, object] = {}
+    if packages is not None and page.cells:
+        cells = {cell: names for cell, names in packages.for_cells(needs).items() if names}
+        if cells:
+            settings["packages"] = {
+                "lock": relative_url(packages.lock, here),
+                "index": relative_url(packages.index, here) + "/",
+                "cells": cells,
+            }
+    if page.source.rel in shipped and page.cells:
+        settings["files"] = [
+            [target, relative_url(path, here)] for target, path in shipped[page.source.rel]
+        ]
+    if service_worker:
+        settings["serviceWorker"] = {
+            "url": f"{relative_url(SERVICE_WORKER, here)}?v={service_worker}",
+            "version": service_worker,
+        }
+    return settings
 
 
 def read_page(

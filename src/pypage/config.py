@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Diagnostic, PypageError, did_you_mean, display_path, source_line
 
 CONFIG_NAME = "pypage.toml"
 INTERPRETERS = ("pyodide", "micropython")
+# Where packages built for Pyodide (numpy, pandas, …) are downloaded from at build time.
+DEFAULT_DISTRIBUTION = "https://cdn.jsdelivr.net/pyodide/v{version}/full/"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +25,18 @@ class SiteConfig:
     output: str = "_site"
     theme: str = "default"
     strict: bool = False
+    packages: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    pyodide_distribution: str = DEFAULT_DISTRIBUTION
+    pyodide_lock: str = ""
+    cross_origin_isolation: bool = True
+    # pypage.toml's lines and where each key is set, to locate messages about values.
+    lines: tuple[str, ...] = ()
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def shown_path(self) -> str:
+        return display_path(self.root / CONFIG_NAME, self.root)
 
 
 # key -> (python type, description used in hints)
@@ -32,6 +47,17 @@ _KEYS: dict[str, tuple[type, str]] = {
     "output": (str, "the output folder, relative to the site"),
     "theme": (str, "'default' or a path to a theme folder"),
     "strict": (bool, "true or false: whether warnings fail the build"),
+    "packages": (list, 'packages every Pyodide page may use, e.g. ["humanize", "attrs>=23"]'),
+    "files": (list, 'data files or folders every page gets, e.g. ["data/"]'),
+    "pyodide_distribution": (
+        str,
+        "the URL (or folder) of a Pyodide distribution to take numpy & co. from",
+    ),
+    "pyodide_lock": (str, "the pyodide-lock.json that describes that distribution"),
+    "cross_origin_isolation": (
+        bool,
+        "true or false: whether the service worker isolates pages (Stop without restarting)",
+    ),
 }
 
 
@@ -89,7 +115,10 @@ def load_config(root: Path) -> SiteConfig:
                 f"'{key}' is {meaning}",
             )
             continue
-        values[key] = value
+        if kind is list and not all(isinstance(item, str) and item for item in value):
+            problem(key, f"'{key}' must be a list of text", f"'{key}' is {meaning}")
+            continue
+        values[key] = tuple(value) if kind is list else value
 
     interpreter = str(values.get("interpreter", "pyodide"))
     if interpreter not in INTERPRETERS:
@@ -109,7 +138,13 @@ def load_config(root: Path) -> SiteConfig:
     if problems:
         raise PypageError(problems)
     values.setdefault("title", _title_from_folder(root))
-    return SiteConfig(root=root, **values)  # type: ignore[arg-type]
+    key_lines = {key: line for key in values if (line := _key_line(text, key))}
+    return SiteConfig(
+        root=root,
+        lines=tuple(text.splitlines()),
+        key_lines=key_lines,
+        **values,  # type: ignore[arg-type]
+    )
 
 
 # Names people reach for: both mean "real CPython", which in the browser is Pyodide.

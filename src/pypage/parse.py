@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -29,11 +29,14 @@ FRONT_MATTER: dict[str, tuple[tuple[type, ...], str]] = {
     "order": ((int, float), "a number that sorts the page in the navigation"),
     "interpreter": ((str,), f"the Python that runs the page's cells: {', '.join(INTERPRETERS)}"),
     "layout": ((str,), "'page' (the default) or 'slides' for a slide deck"),
+    "packages": ((list,), 'the packages the page\'s cells need, e.g. [humanize, "attrs>=23"]'),
+    "files": ((list,), "data files or folders copied next to the cells, e.g. [data.csv]"),
 }
 LAYOUTS = ("page", "slides")
 _TYPE_NAMES: dict[tuple[type, ...], str] = {
     (str,): "text",
     (int, float): "a number",
+    (list,): "a list",
 }
 
 
@@ -53,6 +56,10 @@ class Page:
     html: str
     cells: tuple[Cell, ...]
     headings: tuple[Heading, ...]
+    # Where each front matter key is set, and the front matter's lines, to locate messages about
+    # its values (packages:, files:) in later stages.
+    meta_lines: Mapping[str, int] = field(default_factory=dict)
+    front_lines: tuple[str, ...] = ()
 
     @property
     def is_slides(self) -> bool:
@@ -113,7 +120,7 @@ def parse_page(
     md = _markdown(source, site, report)
     env: dict[str, Any] = {"outputs": outputs or {}}
     tokens = md.parse(text, env)
-    meta = _front_matter(tokens, text, report)
+    meta, meta_lines = _front_matter(tokens, text, report)
     _check_fences(tokens, report.lines, report)
     html = md.renderer.render(tokens, md.options, env)
     headings = _headings(tokens)
@@ -126,6 +133,8 @@ def parse_page(
         html=html,
         cells=tuple(env.get("cells", ())),
         headings=tuple(h for h in headings if h.level in (2, 3)),
+        meta_lines=meta_lines,
+        front_lines=tuple(report.lines[: _front_matter_end(tokens)]),
     )
     return page, found
 
@@ -144,7 +153,9 @@ def _markdown(source: SourcePage, site: SiteFiles, report: _Reporter) -> Markdow
     return md
 
 
-def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str, Any]:
+def _front_matter(
+    tokens: list[Token], text: str, report: _Reporter
+) -> tuple[dict[str, Any], dict[str, int]]:
     if not tokens or tokens[0].type != "front_matter":
         if text.startswith(("---\n", "---\r\n")) and any(
             ":" in line for line in text.splitlines()[1:3]
@@ -156,7 +167,7 @@ def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str
                 hint="end the front matter with a line of ---",
                 severity="warning",
             )
-        return {}
+        return {}, {}
     token = tokens[0]
     try:
         data = yaml.safe_load(token.content)
@@ -171,9 +182,9 @@ def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str
             f"invalid YAML front matter: {problem}",
             hint="front matter is YAML between two '---' lines, e.g. 'title: My page'",
         )
-        return {}
+        return {}, {}
     if data is None:
-        return {}
+        return {}, {}
     if not isinstance(data, dict):
         report(
             2,
@@ -181,8 +192,9 @@ def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str
             f"front matter must be a mapping of keys to values, not {type(data).__name__}",
             hint="write 'key: value' lines, e.g. 'title: My page'",
         )
-        return {}
+        return {}, {}
     meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}
     for key, value in data.items():
         line = _key_line(text, str(key), token)
         if key not in FRONT_MATTER:
@@ -222,7 +234,14 @@ def _front_matter(tokens: list[Token], text: str, report: _Reporter) -> dict[str
             )
             continue
         meta[key] = value
-    return meta
+        lines[key] = line
+    return meta, lines
+
+
+def _front_matter_end(tokens: list[Token]) -> int:
+    if tokens and tokens[0].type == "front_matter" and tokens[0].map:
+        return tokens[0].map[1]
+    return 0
 
 
 def _key_line(text: str, key: str, token: Token) -> int:

@@ -10,16 +10,19 @@ from __future__ import annotations
 import filecmp
 import logging
 import os
+import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from .build import BuildReport, build, copy_asset, read_page, write_file
+from .build import BuildReport, build, copy_asset, page_settings, read_page, write_file
 from .config import CONFIG_NAME
 from .errors import Diagnostics, PypageError
+from .parse import Page
 from .render import navigation, render_page
+from .requirements import PageNeeds, page_needs
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,8 @@ class LiveSite:
         self.site = site.resolve()
         self.out = out
         self.lock = threading.Lock()
-        self.report: BuildReport = build(site, out, announce=False)
+        # No service worker while authoring: the server sends fresh files and isolation headers.
+        self.report: BuildReport = build(site, out, announce=False, service_worker=False)
         log.info(
             "Built %d page%s in %.2f s",
             len(self.report.pages),
@@ -90,15 +94,23 @@ class LiveSite:
             else:
                 (self.out / rel).unlink(missing_ok=True)
 
+        if any(self._is_data_file(rel) for rel in assets):
+            return self._rebuild_all()  # files: are shipped under content-hashed paths
+
         diagnostics = Diagnostics()
         current = {p.source.rel: p for p in self.report.pages}
         updated = dict(current)
+        needs = dict(self.report.needs)
         for rel in pages:
             source = self.report.files.page_for(rel)
             assert source is not None  # new pages took the full path above
             page, found = read_page(source, self.report.files, config)
             diagnostics.extend(found)
             updated[rel] = page
+            needs[rel], found = page_needs(page, config, page.interpreter(config.interpreter))
+            diagnostics.extend(found)
+            if self._needs_new_packages(page, self.report.needs.get(rel), needs[rel]):
+                return self._rebuild_all()
         diagnostics.raise_if_errors(strict=config.strict)
         for warning in diagnostics.warnings:
             log.warning(warning.format())
@@ -125,17 +137,49 @@ class LiveSite:
                 nav=nav,
                 theme_assets=self.report.theme_assets,
                 runtime=self.report.runtime,
+                settings=page_settings(
+                    page,
+                    needs[page.source.rel],
+                    self.report.packages,
+                    self.report.files_shipped,
+                    self.report.service_worker,
+                ),
             )
             write_file(self.out / page.source.url, html.encode())
+        self.report = replace(self.report, needs=needs)
         if assets:
             return Update(kind="reload")
         return Update(kind="pages", pages=tuple(str(page.source.url) for page in targets))
+
+    def _is_data_file(self, rel: PurePosixPath) -> bool:
+        path = (self.site / rel).resolve()
+        return any(
+            path == f.source or f.source in path.parents
+            for need in self.report.needs.values()
+            for f in need.files
+        )
+
+    def _needs_new_packages(self, page: Page, old: PageNeeds | None, new: PageNeeds) -> bool:
+        """Whether an edit changed what the page installs, which only a full build resolves."""
+        if old is None or [p.key for p in old.packages] != [p.key for p in new.packages]:
+            return True
+        if [(f.source, f.target) for f in old.files] != [(f.source, f.target) for f in new.files]:
+            return True
+        dist, bundled = self.report.distribution, self.report.packages
+        if dist is None or page.interpreter(self.report.config.interpreter) != "pyodide":
+            return False
+        return any(
+            (package := dist.package_for_import(module)) is not None
+            and module not in sys.stdlib_module_names
+            and (bundled is None or package not in bundled.by_import.values())
+            for module in new.modules - old.modules
+        )
 
     def _rebuild_all(self) -> Update:
         # Built aside, then synced file by file: swapping the whole folder, as `pypage build`
         # does, would make files vanish for a moment under pages that are loading.
         with tempfile.TemporaryDirectory(dir=self.out.parent, prefix=".rebuild-") as tmp:
-            report = build(self.site, Path(tmp) / "site", announce=False)
+            report = build(self.site, Path(tmp) / "site", announce=False, service_worker=False)
             _sync(report.out, self.out)
         self.report = replace(report, out=self.out)
         return Update(kind="reload")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -124,6 +124,7 @@ def render_page(
     nav: Navigation,
     theme_assets: PurePosixPath,
     runtime: RuntimeBundle | None,
+    settings: Mapping[str, object] | None = None,
 ) -> str:
     here = page.source.url
     root = "../" * (len(here.parts) - 1)
@@ -142,6 +143,7 @@ def render_page(
             "interpreterURL": relative_url(runtime.interpreters[interpreter], here) + "/",
             "page": str(page.source.rel),
             "layout": "slides" if page.is_slides else "page",
+            **(settings or {}),
         }
         # "<" escaped so no string in the JSON can close the script element.
         payload = json.dumps(settings).replace("<", "\\u003c")

@@ -103,7 +103,10 @@ def a_site(
 
 @dataclass
 class Traffic:
-    requests: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # made by the page and its workers
+    # Made by the site's service worker: on a first visit it fetches what the page loaded before it
+    # took control (from the HTTP cache, which Playwright's routing disables in tests).
+    service_worker_requests: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
 
@@ -131,7 +134,12 @@ def page(browser: Browser, traffic: Traffic, request: pytest.FixtureRequest) -> 
             route.abort()
 
     context.route("**/*", guard)
-    context.on("request", lambda r: traffic.requests.append(r.url))
+    context.on(
+        "request",
+        lambda r: (
+            traffic.service_worker_requests if r.service_worker else traffic.requests
+        ).append(r.url),
+    )
     page = context.new_page()
 
     def on_console(message: ConsoleMessage) -> None:

@@ -121,7 +121,8 @@ def test_unknown_config_key(a_site: Path) -> None:
     assert errors_of(a_site) == (
         "site/pypage.toml:2:1: error: unknown setting 'theem' (did you mean 'theme'?)\n"
         '    2 | theem = "dark"\n'
-        "  hint: settings are title, description, interpreter, output, theme, strict"
+        "  hint: settings are title, description, interpreter, output, theme, strict, packages, "
+        "files, pyodide_distribution, pyodide_lock, cross_origin_isolation"
     )
 
 
@@ -176,7 +177,7 @@ def test_unknown_front_matter_key_is_a_warning(a_site: Path) -> None:
     assert [w.format() for w in build(a_site).warnings] == [
         "site/index.md:2:1: warning: unknown front matter key 'titel' (did you mean 'title'?)\n"
         "    2 | titel: Hi\n"
-        "  hint: keys are title, description, order, interpreter, layout"
+        "  hint: keys are title, description, order, interpreter, layout, packages, files"
     ]
 
 

@@ -1,0 +1,111 @@
+// pypage's service worker, written to the site's root by `pypage build` (which fills in ASSETS,
+// ISOLATE and VERSION). It does two things:
+//
+// - Repeat visits load the interpreter, the loader and the packages from the browser's Cache
+//   Storage without a single request: every file under _pypage/ has a content-hashed path, so a
+//   cached copy is never stale. A rebuilt site comes with a new worker whose ASSETS no longer list
+//   the old files; activating it evicts them. Pages themselves go to the network first and fall
+//   back to the cache, so a visited site works offline.
+// - On hosts that cannot send headers (GitHub Pages) it adds the cross-origin isolation headers
+//   (COOP/COEP) to the site's responses, which gives pages SharedArrayBuffer: Stop then interrupts
+//   Python instead of restarting it. `credentialless` keeps cross-origin images in pages working.
+
+const ASSETS = new Set(/* ASSETS */ []);
+const ISOLATE = /* ISOLATE */ true;
+const VERSION = /* VERSION */ "";
+
+const ASSET_CACHE = "pypage-assets";
+const PAGE_CACHE = "pypage-pages";
+const scope = new URL(self.registration.scope);
+
+// The files of the build this worker belongs to are the only ones worth keeping: the host no longer
+// has the others. Evicting at install (not only at activation) matters because Chromium may keep a
+// new worker waiting while the old one still serves an open page.
+async function evict() {
+  const cache = await caches.open(ASSET_CACHE);
+  for (const request of await cache.keys()) {
+    if (!ASSETS.has(sitePath(request.url))) await cache.delete(request);
+  }
+}
+
+self.addEventListener("install", (event) => event.waitUntil(evict().then(() => self.skipWaiting())));
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(evict().then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET" || new URL(request.url).origin !== scope.origin) return;
+  if (request.mode === "navigate") event.respondWith(page(event));
+  else if (ASSETS.has(sitePath(request.url))) event.respondWith(asset(event));
+  else if (ISOLATE) event.respondWith(fetch(request).then(isolated));
+});
+
+// The page reports the files it and its Python worker loaded before this worker controlled them
+// (a first visit), so that the next visit finds them all here.
+self.addEventListener("message", (event) => {
+  if (event.data?.type !== "cache") return;
+  event.waitUntil(
+    (async () => {
+      const assets = await caches.open(ASSET_CACHE);
+      let missing = 0;
+      for (const url of event.data.urls) {
+        if (!ASSETS.has(sitePath(url)) || (await assets.match(url))) continue;
+        try {
+          await assets.add(url);
+        } catch {
+          missing += 1;
+        }
+      }
+      if (event.data.page) {
+        const pages = await caches.open(PAGE_CACHE);
+        if (!(await pages.match(event.data.page))) await pages.add(event.data.page).catch(() => {});
+      }
+      (event.ports[0] ?? event.source)?.postMessage({ type: "cached", version: VERSION, missing });
+    })(),
+  );
+});
+
+/** The URL's path relative to the site's root ("_pypage/runtime-…/page.js"), or "". */
+function sitePath(url) {
+  const { pathname } = new URL(url);
+  return pathname.startsWith(scope.pathname) ? pathname.slice(scope.pathname.length) : "";
+}
+
+async function asset(event) {
+  const cache = await caches.open(ASSET_CACHE);
+  const hit = await cache.match(event.request, { ignoreSearch: true });
+  if (hit) return isolated(hit);
+  const response = await fetch(event.request);
+  if (response.ok) event.waitUntil(cache.put(event.request, response.clone()));
+  return isolated(response);
+}
+
+async function page(event) {
+  const cache = await caches.open(PAGE_CACHE);
+  let response;
+  try {
+    response = await fetch(event.request);
+    if (response.ok) event.waitUntil(cache.put(event.request, response.clone()));
+  } catch (error) {
+    response = await cache.match(event.request, { ignoreSearch: true });
+    if (!response) throw error;
+  }
+  return isolated(response);
+}
+
+function isolated(response) {
+  // Opaque and redirect responses cannot be rebuilt; a host that isolates itself needs no help.
+  if (!ISOLATE || response.status === 0 || response.headers.has("Cross-Origin-Embedder-Policy")) {
+    return response;
+  }
+  const headers = new Headers(response.headers);
+  headers.set("Cross-Origin-Opener-Policy", "same-origin");
+  headers.set("Cross-Origin-Embedder-Policy", "credentialless");
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}

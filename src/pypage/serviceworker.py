@@ -1,0 +1,37 @@
+"""The site's service worker (runtime/sw/pypage-sw.js): zero-request repeat visits, offline pages
+and cross-origin isolation on hosts that cannot send headers. Written last, because it lists every
+content-hashed file of the build."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path, PurePosixPath
+
+from .assets import ASSET_ROOT
+from .resources import data_path
+
+SERVICE_WORKER = PurePosixPath("pypage-sw.js")
+
+
+def service_worker_version(out: Path) -> str:
+    return hashlib.sha256("\n".join(_assets(out)).encode()).hexdigest()[:12]
+
+
+def write_service_worker(out: Path, *, isolate: bool) -> str:
+    """Write the worker into ``out``; return its version (a hash of the files it lists)."""
+    assets = _assets(out)
+    version = service_worker_version(out)
+    source = (data_path("runtime") / "sw" / SERVICE_WORKER.name).read_text()
+    source = (
+        source.replace("/* ASSETS */ []", json.dumps(assets))
+        .replace("/* ISOLATE */ true", "true" if isolate else "false")
+        .replace('/* VERSION */ ""', json.dumps(version))
+    )
+    (out / SERVICE_WORKER).write_text(source)
+    return version
+
+
+def _assets(out: Path) -> list[str]:
+    root = out / ASSET_ROOT
+    return sorted(path.relative_to(out).as_posix() for path in root.rglob("*") if path.is_file())
