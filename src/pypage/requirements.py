@@ -163,10 +163,10 @@ def _package(
         return PackageRequest(text=text, origin=origin, local=path)
     try:
         requirement = Requirement(text)
-    except InvalidRequirement as exc:
+    except InvalidRequirement:
         found.append(
             origin.error(
-                f"invalid package requirement '{text}': {exc}",
+                f"invalid package requirement '{text}'",
                 'write a name with an optional version, e.g. "attrs>=23" or "humanize==4.9"',
             )
         )

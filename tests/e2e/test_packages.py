@@ -358,8 +358,8 @@ def test_a_second_build_needs_no_network_and_offline_builds_say_what_is_missing(
             with pytest.raises(PypageError) as failure:
                 build(site, tmp_path / "offline", offline=True)
     assert str(failure.value) == (
-        "source/other.md:2:12: error: 'ppt-never-cached' is not in the download cache and --offline "
-        "forbids downloading it\n"
+        "source/other.md:2:12: error: 'ppt-never-cached' is not in the download cache and "
+        "--offline forbids downloading it\n"
         "    2 | packages: [ppt-never-cached]\n"
         "  hint: build once with network access; later builds need none"
     )
