@@ -107,7 +107,8 @@ function afterFirstPaint(/** @type {() => void} */ callback) {
 // The site's service worker (see runtime/sw/pypage-sw.js) keeps the interpreter, the loader and the
 // packages for repeat visits. On a first visit it starts controlling the page only after the page
 // loaded them, so the page tells it which files it used. The outcome is exposed for tests and
-// tools: data-pypage-offline on <html> is "pending", then "ready" (all kept) or "partial".
+// tools: data-pypage-offline on <html> is "pending", then "ready" (all kept), "partial" or
+// "unavailable" (no service worker in this browser or window).
 /** @type {Promise<ServiceWorker | null> | null} */
 let serviceWorker = null;
 const used = new Set();
@@ -146,7 +147,10 @@ function keepForNextVisit(/** @type {string[]} */ workerURLs) {
   root.dataset.pypageOffline = "pending";
   const urls = [...used];
   serviceWorker.then((worker) => {
-    if (!worker) return;
+    if (!worker) {
+      root.dataset.pypageOffline = "unavailable";
+      return;
+    }
     const channel = new MessageChannel();
     channel.port1.onmessage = ({ data }) => {
       if (used.size === urls.length) root.dataset.pypageOffline = data.missing ? "partial" : "ready";

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -411,3 +412,55 @@ def test_package_errors_are_located(
     assert str(failure.value) == (
         f"site/page.md:2:12: error: {message}\n    2 | packages: [{declared}]\n  hint: {hint}"
     )
+
+
+def test_pages_work_where_service_workers_are_unavailable(
+    package_served: tuple[str, Path], browser: Browser
+) -> None:
+    base, _ = package_served
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(base + "index.html")
+    wait_finished(page, "greet")
+    assert output_of(page, "greet").startswith("hello reader in red (greet 1.0)\n")
+    page.wait_for_function("document.documentElement.dataset.pypageOffline !== 'pending'")
+    assert page.evaluate("document.documentElement.dataset.pypageOffline") == "unavailable"
+    context.close()
+    assert errors == []
+
+
+def official_distribution_reachable() -> bool:
+    from pypage.config import DEFAULT_DISTRIBUTION
+    from pypage.runtime import pinned
+
+    url = DEFAULT_DISTRIBUTION.format(version=pinned("pyodide").version) + "pyodide-lock.json"
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
+@pytest.mark.needs_distribution
+@pytest.mark.skipif(
+    not official_distribution_reachable(),
+    reason="needs the official Pyodide distribution (matplotlib's wheel), unreachable here",
+)
+def test_matplotlib_figures_appear_in_the_cell(tmp_path: Path, page: Page) -> None:
+    site = write(
+        tmp_path / "site",
+        {
+            "index.md": "# Plot\n\n```python run autorun id=plot\nimport matplotlib.pyplot as plt\n"
+            'plt.plot([1, 4, 9])\nplt.title("Squares")\nplt.show()\nprint("after")\n```\n',
+        },
+    )
+    build(site, tmp_path / "root" / SUB_PATH)
+    with serving(tmp_path / "root") as base:
+        page.goto(f"{base}{SUB_PATH}/index.html")
+        assert wait_finished(page, "plot", timeout=180_000) == "done"
+        image = '[data-pypage-cell="plot"] [data-pypage-output] img'
+        page.wait_for_function("sel => document.querySelector(sel)?.naturalWidth > 0", arg=image)
+        assert page.get_attribute(image, "alt") == "Figure: Squares"
+        assert output_of(page, "plot").endswith("after\n")
