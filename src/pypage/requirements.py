@@ -71,8 +71,8 @@ def page_needs(
 ) -> tuple[PageNeeds, list[Diagnostic]]:
     found: list[Diagnostic] = []
     folder = page.source.path.parent
-    page_origin = _Locator(page.shown_path, page.front_lines, page.meta_lines)
-    site_origin = _Locator(config.shown_path, config.lines, config.key_lines)
+    page_origin = _Locator(page.shown_path, page.front_lines, page.meta_lines, "the page")
+    site_origin = _Locator(config.shown_path, config.lines, config.key_lines, CONFIG_NAME)
 
     packages: list[PackageRequest] = []
     declared = list(page.meta.get("packages", ()))
@@ -90,7 +90,7 @@ def page_needs(
             (declared, folder, page_origin),
         ):
             for entry in entries:
-                request = _package(entry, base, locator.at("packages", entry), found)
+                request = _package(entry, base, locator, found)
                 if request and request.key not in {p.key for p in packages}:
                     packages.append(request)
 
@@ -100,7 +100,7 @@ def page_needs(
         (page.meta.get("files", ()), folder, page_origin),
     ):
         for entry in entries:
-            request = _file(entry, base, locator.at("files", entry), found)
+            request = _file(entry, base, locator, found)
             if request:
                 files = [f for f in files if f.target != request.target] + [request]
 
@@ -127,8 +127,9 @@ def page_needs(
 
 
 def _package(
-    entry: object, base: Path, origin: Origin, found: list[Diagnostic]
+    entry: object, base: Path, locator: _Locator, found: list[Diagnostic]
 ) -> PackageRequest | None:
+    origin = locator.at("packages", entry)
     if not isinstance(entry, str) or not entry.strip():
         found.append(
             origin.error(
@@ -140,15 +141,14 @@ def _package(
         return None
     text = entry.strip()
     if text.startswith((".", "/", "~")) or text.endswith(".whl"):
-        path = (base / Path(text).expanduser()).resolve()
-        if not path.exists():
-            found.append(
-                origin.error(
-                    f"no such file or folder: {text}",
-                    "local packages are wheels or project folders, relative to "
-                    + ("pypage.toml" if base.joinpath(CONFIG_NAME).is_file() else "the page"),
-                )
-            )
+        path = _existing(
+            base / Path(text).expanduser(),
+            text,
+            origin,
+            found,
+            f"local packages are wheels or project folders, relative to {locator.relative_to}",
+        )
+        if path is None:
             return None
         if path.is_dir() and not any(
             (path / name).is_file() for name in ("pyproject.toml", "setup.py")
@@ -182,20 +182,18 @@ def _package(
     return PackageRequest(text=text, origin=origin, requirement=requirement)
 
 
-def _file(entry: object, base: Path, origin: Origin, found: list[Diagnostic]) -> FileRequest | None:
+def _file(
+    entry: object, base: Path, locator: _Locator, found: list[Diagnostic]
+) -> FileRequest | None:
+    origin = locator.at("files", entry)
     if not isinstance(entry, str) or not entry.strip():
         found.append(origin.error(f"a file must be text, not {type(entry).__name__}"))
         return None
     text = entry.strip()
-    path = (base / text).resolve()
-    if not path.exists():
-        found.append(
-            origin.error(
-                f"no such file or folder: {text}",
-                "files: paths are relative to "
-                + ("pypage.toml" if base.joinpath(CONFIG_NAME).is_file() else "the page"),
-            )
-        )
+    path = _existing(
+        base / text, text, origin, found, f"files: paths are relative to {locator.relative_to}"
+    )
+    if path is None:
         return None
     # Inside the declaring folder the path stays as written ("data/scores.csv"); from elsewhere
     # ("../shared/scores.csv") the cells find the file or folder under its own name.
@@ -206,11 +204,22 @@ def _file(entry: object, base: Path, origin: Origin, found: list[Diagnostic]) ->
     return FileRequest(source=path, target=target, origin=origin)
 
 
+def _existing(
+    path: Path, text: str, origin: Origin, found: list[Diagnostic], hint: str
+) -> Path | None:
+    path = path.resolve()
+    if path.exists():
+        return path
+    found.append(origin.error(f"no such file or folder: {text}", hint))
+    return None
+
+
 @dataclass(frozen=True)
 class _Locator:
     path: str
     lines: Sequence[str]
     key_lines: Mapping[str, int]
+    relative_to: str  # what paths written here are relative to, for hints
 
     def at(self, key: str, item: object = None) -> Origin:
         """The line and column of ``item`` in the list that ``key`` sets."""
