@@ -140,8 +140,7 @@ async function activeVersion(/** @type {ServiceWorkerRegistration} */ registrati
 }
 
 function keepForNextVisit(/** @type {string[]} */ workerURLs) {
-  if (!config.serviceWorker || !("serviceWorker" in navigator)) return;
-  serviceWorker ??= registerServiceWorker();
+  if (!serviceWorker) return;
   const pageURLs = performance.getEntriesByType("resource").map((entry) => entry.name);
   for (const url of [...pageURLs, ...workerURLs]) used.add(url);
   root.dataset.pypageOffline = "pending";

@@ -63,6 +63,7 @@ export class Session {
     /** @type {Int32Array | null} Pyodide's interrupt buffer (needs cross-origin isolation) */
     this.interrupt = null;
     this.stopTimer = 0;
+    this.installing = false; // a cell is installing packages: the page status says so
   }
 
   /** Take over new cell elements (after an in-place page update), matching old cells by id. */

@@ -32,3 +32,11 @@ def write_bundle(out: Path, stem: str, files: Mapping[str, bytes | Path]) -> Pur
         else:
             target.write_bytes(data)
     return folder
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write whole or not at all: a server (or another build) may be reading the file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(target)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -14,12 +13,12 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from .assets import write_bundle
+from .assets import write_bundle, write_file
 from .config import SiteConfig, load_config
 from .datafiles import bundle_files
 from .distribution import Distribution, load_distribution
 from .errors import Diagnostic, Diagnostics, PypageError, display_path
-from .imports import RUNTIME_MODULES, check_imports
+from .imports import check_imports
 from .packages import SitePackages, bundle_packages
 from .pages import SiteFiles, SourcePage, discover
 from .parse import Page, parse_page
@@ -27,7 +26,7 @@ from .render import navigation, relative_url, render_page
 from .requirements import Origin, PageNeeds, page_needs
 from .resolve import resolve
 from .runtime import RuntimeBundle, bundle_runtime
-from .serviceworker import SERVICE_WORKER, service_worker_version, write_service_worker
+from .serviceworker import SERVICE_WORKER, write_service_worker
 from .theme import Theme, load_theme
 
 log = logging.getLogger(__name__)
@@ -134,7 +133,9 @@ def build(
         shipped = {
             rel: bundle_files(staging, need.files) for rel, need in needs.items() if need.files
         }
-        version = service_worker_version(staging) if service_worker and runtime else ""
+        version = ""
+        if service_worker and runtime:  # it sits at the root, not among the files it lists
+            version = write_service_worker(staging, isolate=config.cross_origin_isolation)
         for page in pages:
             html = render_page(
                 page,
@@ -150,8 +151,6 @@ def build(
             write_file(staging / page.source.url, html.encode())
         for rel in files.assets:
             copy_asset(config, staging, rel)
-        if version:
-            write_service_worker(staging, isolate=config.cross_origin_isolation)
         # GitHub Pages would otherwise run Jekyll, which drops the _pypage folder.
         (staging / ".nojekyll").write_text("")
 
@@ -189,8 +188,6 @@ def distribution_imports(
     found: dict[str, Origin] = {}
     for page in pages:
         for module, origin in needs[page.source.rel].import_origins.items():
-            if module in sys.stdlib_module_names or module in RUNTIME_MODULES:
-                continue
             package = dist.package_for_import(module)
             if package and package not in found:
                 found[package] = origin
@@ -246,14 +243,6 @@ def read_page(
     )
     found.extend(check_imports(page, page.interpreter(config.interpreter)))
     return page, found
-
-
-def write_file(target: Path, data: bytes) -> None:
-    """Write whole or not at all: a server may be reading the file at the same moment."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(target)
 
 
 def copy_asset(config: SiteConfig, out: Path, rel: PurePosixPath) -> None:

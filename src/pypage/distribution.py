@@ -3,9 +3,10 @@ and depend on, the sha256 of each file) and its files, downloaded once and verif
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
-import tempfile
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,8 +17,10 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from pyodide_lock import PackageSpec, PyodideLockSpec
 
+from .assets import write_file
 from .config import SiteConfig
 from .errors import Diagnostic, PypageError
+from .imports import RUNTIME_MODULES
 from .runtime import cache_dir, fetch_package, pinned
 
 
@@ -41,7 +44,17 @@ class Distribution:
         return self.lock.packages.get(canonicalize_name(name))
 
     def package_for_import(self, module: str) -> str | None:
-        return _imports(self.lock).get(module)
+        """The package a cell's ``import module`` needs, if the distribution provides it (the
+        standard library and pypage's own modules come with the interpreter)."""
+        if module in sys.stdlib_module_names or module in RUNTIME_MODULES:
+            return None
+        return self._by_import.get(module)
+
+    @functools.cached_property
+    def _by_import(self) -> dict[str, str]:
+        return {
+            module: name for name, spec in self.lock.packages.items() for module in spec.imports
+        }
 
     def fetch(self, spec: PackageSpec, *, offline: bool) -> Path:
         """The package's file, from the cache or the distribution, verified against the lock."""
@@ -65,7 +78,7 @@ class Distribution:
                     "distribution or a proxy served a different file; nothing was written",
                 )
             )
-        store_wheel(cached, data)
+        write_file(cached, data)
         return cached
 
 
@@ -99,13 +112,6 @@ def wheel_cache(sha256: str) -> Path:
     return cache_dir() / "packages" / "files" / sha256
 
 
-def store_wheel(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as partial:
-        partial.write(data)
-    Path(partial.name).replace(target)
-
-
 def copy_to_cache(path: Path, sha256: str) -> Path:
     target = wheel_cache(sha256) / path.name
     if not target.is_file():
@@ -134,23 +140,9 @@ def closure(lock: PyodideLockSpec, names: Iterable[str]) -> list[str]:
     return order
 
 
-_LOCKS: dict[Path, PyodideLockSpec] = {}
-_IMPORTS: dict[int, dict[str, str]] = {}
-
-
+@functools.cache
 def _read_lock(path: Path) -> PyodideLockSpec:
-    if path not in _LOCKS:
-        _LOCKS[path] = PyodideLockSpec.from_json(path)
-    return _LOCKS[path]
-
-
-def _imports(lock: PyodideLockSpec) -> dict[str, str]:
-    key = id(lock)
-    if key not in _IMPORTS:
-        _IMPORTS[key] = {
-            module: name for name, spec in lock.packages.items() for module in spec.imports
-        }
-    return _IMPORTS[key]
+    return PyodideLockSpec.from_json(path)
 
 
 def _missing(spec: PackageSpec, why: str) -> PypageError:

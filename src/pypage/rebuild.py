@@ -10,14 +10,14 @@ from __future__ import annotations
 import filecmp
 import logging
 import os
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from .build import BuildReport, build, copy_asset, page_settings, read_page, write_file
+from .assets import write_file
+from .build import BuildReport, build, copy_asset, page_settings, read_page
 from .config import CONFIG_NAME
 from .errors import Diagnostics, PypageError
 from .parse import Page
@@ -170,7 +170,6 @@ class LiveSite:
             return False
         return any(
             (package := dist.package_for_import(module)) is not None
-            and module not in sys.stdlib_module_names
             and (bundled is None or package not in bundled.by_import.values())
             for module in new.modules - old.modules
         )

@@ -179,7 +179,8 @@ class _Resolver:
     def _extras(self, name: str, extras: Iterable[str], origin: Origin) -> list[_Want]:
         new = set(extras) - self.extras.get(name, set())
         have = self.resolved.get(name)
-        if not new or have is None or have.source == "distribution" or have.spec is not None:
+        # The distribution's lock has no extras: its entries already list what they need.
+        if not new or have is None or have.spec is not None:
             return []
         return self._dependencies(have, new, origin)
 
@@ -251,9 +252,9 @@ class _Resolver:
         missing: list[_Want] = []
         for want in wants:
             name = canonicalize_name(want.requirement.name)
-            answer = self.answers.get(self._key(want))
-            if answer and (wheel_cache(answer["sha256"]) / answer["file"]).is_file():
-                results[name] = (wheel_cache(answer["sha256"]) / answer["file"], answer["sha256"])
+            cached = self.answers.cached(self._key(want))
+            if cached:
+                results[name] = cached
             else:
                 missing.append(want)
         if not missing:
@@ -269,22 +270,21 @@ class _Resolver:
                         )
                     )
             return results
-        downloaded = _pip_download([str(w.requirement) for w in missing], self.dist)
-        if downloaded is None and len(missing) > 1:  # find which requirement failed
-            downloaded = {}
+        with tempfile.TemporaryDirectory(prefix="pypage-download-") as tmp:
+            downloaded = _pip_download([str(w.requirement) for w in missing], self.dist, Path(tmp))
+            if downloaded is None and len(missing) > 1:  # find which requirement failed
+                downloaded = {}
+                for index, want in enumerate(missing):
+                    dest = Path(tmp) / str(index)
+                    downloaded |= _pip_download([str(want.requirement)], self.dist, dest) or {}
             for want in missing:
-                downloaded |= _pip_download([str(want.requirement)], self.dist) or {}
-        for want in missing:
-            name = canonicalize_name(want.requirement.name)
-            path = (downloaded or {}).get(name)
-            if path is None:
-                if not quiet:
-                    self.errors.append(self._diagnose(want))
-                continue
-            sha256 = _sha256(path)
-            cached = copy_to_cache(path, sha256)
-            self.answers.put(self._key(want), {"file": cached.name, "sha256": sha256})
-            results[name] = (cached, sha256)
+                name = canonicalize_name(want.requirement.name)
+                path = (downloaded or {}).get(name)
+                if path is None:
+                    if not quiet:
+                        self.errors.append(self._diagnose(want))
+                    continue
+                results[name] = self.answers.store(self._key(want), path)
         return results
 
     def _key(self, want: _Want) -> str:
@@ -321,10 +321,12 @@ class _Resolver:
     def _local(self, request: PackageRequest) -> Resolved | None:
         path = request.local
         assert path is not None
+        sha256: str | None = None  # known for a project's wheel, which is in the cache already
         if path.is_dir():
-            wheel = self._build_project(request)
-            if wheel is None:
+            built = self._build_project(request)
+            if built is None:
                 return None
+            wheel, sha256 = built
         else:
             wheel = path
         try:
@@ -342,26 +344,28 @@ class _Resolver:
                 )
             )
             return None
-        sha256 = _sha256(wheel)
-        cached = copy_to_cache(wheel, sha256)
-        metadata = _metadata(cached)
+        if sha256 is None:
+            sha256 = _sha256(wheel)
+            wheel = copy_to_cache(wheel, sha256)
+        metadata = _metadata(wheel)
         return Resolved(
             name=canonicalize_name(metadata.name),
             version=metadata.version,
-            path=cached,
+            path=wheel,
             sha256=sha256,
             depends=(),
-            imports=tuple(parse_top_level_import_name(cached) or ()),
+            imports=tuple(parse_top_level_import_name(wheel) or ()),
             source="local",
         )
 
-    def _build_project(self, request: PackageRequest) -> Path | None:
+    def _build_project(self, request: PackageRequest) -> tuple[Path, str] | None:
+        """The project folder's wheel (built once per version of its files) and its sha256."""
         folder = request.local
         assert folder is not None
         key = f"project|{_tree_hash(folder)}"
-        answer = self.answers.get(key)
-        if answer and (wheel_cache(answer["sha256"]) / answer["file"]).is_file():
-            return wheel_cache(answer["sha256"]) / answer["file"]
+        cached = self.answers.cached(key)
+        if cached:
+            return cached
         log.info("Building a wheel of %s", request.text)
         with tempfile.TemporaryDirectory() as tmp:
             command = [*_pip(), "wheel", "--no-deps", "--wheel-dir", tmp, str(folder)]
@@ -378,10 +382,7 @@ class _Resolver:
                     )
                 )
                 return None
-            sha256 = _sha256(wheels[0])
-            cached = copy_to_cache(wheels[0], sha256)
-        self.answers.put(key, {"file": cached.name, "sha256": sha256})
-        return cached
+            return self.answers.store(key, wheels[0])
 
 
 def _by(want: _Want) -> str:
@@ -414,11 +415,12 @@ def _pip() -> list[str]:
     return [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 
 
-def _pip_download(requirements: list[str], dist: Distribution) -> dict[str, Path] | None:
-    """Download wheels for Pyodide's Python and platform (pure-Python ones included); None when
-    pip cannot satisfy every requirement."""
+def _pip_download(
+    requirements: list[str], dist: Distribution, dest: Path
+) -> dict[str, Path] | None:
+    """Download wheels for Pyodide's Python and platform (pure-Python ones included) into
+    ``dest``; None when pip cannot satisfy every requirement."""
     log.info("Resolving %s", ", ".join(requirements))
-    tmp = Path(tempfile.mkdtemp(prefix="pypage-download-"))
     command = [
         *_pip(),
         "download",
@@ -435,14 +437,14 @@ def _pip_download(requirements: list[str], dist: Distribution) -> dict[str, Path
         "--abi",
         f"cp{_nodot(dist.python)}",
         "--dest",
-        str(tmp),
+        str(dest),
         *requirements,
     ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode:
         log.debug("pip download failed: %s", result.stderr)
         return None
-    return {canonicalize_name(parse_wheel_filename(p.name)[0]): p for p in tmp.glob("*.whl")}
+    return {canonicalize_name(parse_wheel_filename(p.name)[0]): p for p in dest.glob("*.whl")}
 
 
 def _index_versions(name: str, python: str) -> list[str] | None:
@@ -536,7 +538,8 @@ def _tree_hash(folder: Path) -> str:
 
 
 class _Answers:
-    """What the index answered for each requirement, so that later builds need not ask again."""
+    """What the index answered for each requirement (and which wheel each project folder built
+    into), so that later builds need not ask again."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -546,12 +549,20 @@ class _Answers:
         except (OSError, ValueError):
             self.data = {}
 
-    def get(self, key: str) -> dict[str, str] | None:
-        return self.data.get(key)
+    def cached(self, key: str) -> tuple[Path, str] | None:
+        """(file in the download cache, sha256) of an earlier answer still in the cache."""
+        answer = self.data.get(key)
+        if answer and (wheel_cache(answer["sha256"]) / answer["file"]).is_file():
+            return wheel_cache(answer["sha256"]) / answer["file"], answer["sha256"]
+        return None
 
-    def put(self, key: str, value: dict[str, str]) -> None:
-        self.data[key] = value
+    def store(self, key: str, path: Path) -> tuple[Path, str]:
+        """Copy ``path`` into the download cache as the answer for ``key``."""
+        sha256 = _sha256(path)
+        cached = copy_to_cache(path, sha256)
+        self.data[key] = {"file": cached.name, "sha256": sha256}
         self.changed = True
+        return cached, sha256
 
     def save(self) -> None:
         if not self.changed:

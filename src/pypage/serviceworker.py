@@ -1,6 +1,6 @@
 """The site's service worker (runtime/sw/pypage-sw.js): zero-request repeat visits, offline pages
-and cross-origin isolation on hosts that cannot send headers. Written last, because it lists every
-content-hashed file of the build."""
+and cross-origin isolation on hosts that cannot send headers. Written once every content-hashed
+file of the build is, because it lists them all."""
 
 from __future__ import annotations
 
@@ -14,14 +14,10 @@ from .resources import data_path
 SERVICE_WORKER = PurePosixPath("pypage-sw.js")
 
 
-def service_worker_version(out: Path) -> str:
-    return hashlib.sha256("\n".join(_assets(out)).encode()).hexdigest()[:12]
-
-
 def write_service_worker(out: Path, *, isolate: bool) -> str:
     """Write the worker into ``out``; return its version (a hash of the files it lists)."""
     assets = _assets(out)
-    version = service_worker_version(out)
+    version = hashlib.sha256("\n".join(assets).encode()).hexdigest()[:12]
     source = (data_path("runtime") / "sw" / SERVICE_WORKER.name).read_text()
     source = (
         source.replace("/* ASSETS */ []", json.dumps(assets))
