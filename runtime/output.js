@@ -3,7 +3,14 @@
 // Rich output (pypage.display) is drawn by what it is: HTML in a sandboxed frame where scripts
 // never run, SVG and bitmaps as images, JSON as text.
 
-const CLASSES = { stdout: "stdout", stderr: "stderr", result: "result", error: "traceback", notice: "notice" };
+const CLASSES = {
+  stdout: "stdout",
+  stderr: "stderr",
+  result: "result",
+  error: "traceback",
+  notice: "notice",
+  input: "input", // the reader's answer to input(), echoed as a terminal would
+};
 
 export class OutputArea {
   /** @param {HTMLElement} element */
@@ -23,6 +30,50 @@ export class OutputArea {
     this.element.replaceChildren();
     // Output recorded at build time is replaced by the reader's own run.
     this.element.removeAttribute("data-prerendered");
+  }
+
+  /**
+   * input(): a text field right after the prompt (already printed). Enter hands its text to
+   * `onAnswer` and leaves the text in the output, as a terminal shows what was typed.
+   * @returns {() => void} takes the field away (Stop while the cell waits)
+   */
+  ask(/** @type {string} */ label, /** @type {(text: string) => void} */ onAnswer) {
+    this.flush();
+    const field = document.createElement("input");
+    field.type = "text";
+    field.className = "pypage-input";
+    field.dataset.pypageInput = "";
+    field.autocomplete = "off";
+    field.spellcheck = false;
+    field.setAttribute("aria-label", label);
+    field.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || event.isComposing) return;
+      event.preventDefault();
+      event.stopPropagation(); // Shift+Enter here answers; it does not run the cell again
+      const text = field.value;
+      field.remove();
+      this.append("input", `${text}\n`);
+      this.flush();
+      onAnswer(text);
+    });
+    this.element.append(field);
+    field.focus({ preventScroll: false });
+    return () => field.remove();
+  }
+
+  /** A button in the output (e.g. "Run all above" after Python was restarted). */
+  action(/** @type {string} */ label, /** @type {() => void} */ callback) {
+    this.flush();
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "pypage-action";
+    button.textContent = label;
+    button.addEventListener("click", () => {
+      button.remove();
+      callback();
+    });
+    this.element.append(button);
+    return button;
   }
 
   /** @param {string} kind stdout, stderr, result, error, notice, display (JSON bundle) or clear */

@@ -1,6 +1,8 @@
 // pypage's page runtime: binds the page's cells and starts Python when the reader needs it —
 // on the first Run, or once the page is idle after first paint, never before.
 
+import { ANSWER_PATH } from "./answers.js";
+import { forgetEdit, saveEdit, savedEdit } from "./edits.js";
 import { fitFrame } from "./output.js";
 import { Cell, Session } from "./session.js";
 
@@ -22,6 +24,7 @@ const session = new Session({
     if (status) status.textContent = text;
   },
   onFetched: keepForNextVisit,
+  answersURL,
 });
 
 root.dataset.pypage = "idle";
@@ -33,12 +36,21 @@ function bind(/** @type {Cell[]} */ list) {
       if (cell.state === "running" || cell.state === "queued") session.stop(cell);
       else session.run(cell);
     });
+    cell.element.querySelector("[data-pypage-reset]")?.addEventListener("click", () => {
+      setCode(cell, cell.original);
+      cell.editor?.focus();
+    });
     cell.element.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && event.shiftKey) {
+      // The editor runs the cell on Shift+Enter itself (and marks the event handled).
+      if (event.key === "Enter" && event.shiftKey && !event.defaultPrevented) {
         event.preventDefault();
         session.run(cell);
       }
     });
+    // Reaching for the code before the editor loaded loads it now.
+    cell.element.addEventListener("focusin", loadEditors, { once: true });
+    cell.element.addEventListener("pointerdown", loadEditors, { once: true });
+    restoreEdit(cell);
     cell.output.onFirstText = () => {
       if (firstOutput) performance.mark("pypage:first-output");
       firstOutput = false;
@@ -58,9 +70,117 @@ document.addEventListener("pypage:content-replaced", () => {
   const fresh = findCells();
   session.rebind(fresh);
   bind(fresh);
+  if (editorModule) editorModule.then((module) => attachEditors(module, fresh));
 });
 
+// Page toolbar (theme templates place it; each control is optional).
+const control = (/** @type {string} */ name) => document.querySelector(`[data-pypage-${name}]`);
+control("run-all")?.addEventListener("click", () => session.runAll());
+control("restart")?.addEventListener("click", () => session.restart());
+control("clear")?.addEventListener("click", () => session.clearOutputs());
+
+// Editing. A reader's edits are saved per page (edits.js) and shown before the editor loads.
+function restoreEdit(/** @type {Cell} */ cell) {
+  const saved = cell.readonly ? null : savedEdit(cell.id);
+  if (!saved || saved.code === cell.original) return;
+  cell.code = saved.code;
+  const code = cell.element.querySelector(".pypage-code code");
+  if (code) code.textContent = saved.code; // plain until the editor highlights it
+  showReset(cell);
+  if (saved.hash !== cell.codeHash) askAboutNewVersion(cell);
+}
+
+/** The author changed the cell after the reader edited it: keep the edit, or take the new code? */
+function askAboutNewVersion(/** @type {Cell} */ cell) {
+  const notice = document.createElement("div");
+  notice.className = "pypage-edit-notice";
+  notice.setAttribute("data-pypage-edit-notice", "");
+  notice.setAttribute("role", "status");
+  notice.textContent = "You edited an earlier version of this cell; the page has changed since. ";
+  const choice = (/** @type {string} */ label, /** @type {() => void} */ then) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.addEventListener("click", () => {
+      notice.remove();
+      then();
+      cell.editor?.focus();
+    });
+    notice.append(button, " ");
+    return button;
+  };
+  choice("Keep my version", () => saveEdit(cell, cell.code)).dataset.pypageKeep = "";
+  choice("Use the new version", () => setCode(cell, cell.original)).dataset.pypageTakeNew = "";
+  cell.element.querySelector(".pypage-code")?.before(notice);
+}
+
+function showReset(/** @type {Cell} */ cell) {
+  const reset = cell.element.querySelector("[data-pypage-reset]");
+  if (reset) reset.hidden = cell.code === cell.original;
+}
+
+/** The code changed, by the reader or by Reset: remember it and mark the cells below stale. */
+function changed(/** @type {Cell} */ cell, /** @type {string} */ code) {
+  cell.edited(code);
+  if (code === cell.original) forgetEdit(cell.id);
+  else saveEdit(cell, code);
+  showReset(cell);
+  session.refreshStale();
+}
+
+function setCode(/** @type {Cell} */ cell, /** @type {string} */ code) {
+  cell.element.querySelector("[data-pypage-edit-notice]")?.remove();
+  if (cell.editor) {
+    cell.editor.code = code; // the editor reports the change
+    return;
+  }
+  const element = cell.element.querySelector(".pypage-code code");
+  if (element) element.textContent = code;
+  changed(cell, code);
+}
+
+/** @type {Promise<typeof import("./editor.js")> | null} */
+let editorModule = null;
+
+/** Load CodeMirror (once) and turn every editable cell's code into an editor. */
+function loadEditors() {
+  if (editorModule) return;
+  root.dataset.pypageEditor = "loading";
+  editorModule = import("./editor.js");
+  editorModule.then(
+    (module) => {
+      attachEditors(module, cells);
+      root.dataset.pypageEditor = "ready";
+      keepForNextVisit([]); // the editor's files, for the service worker
+    },
+    () => (root.dataset.pypageEditor = "failed"), // the code stays readable, and runs
+  );
+}
+
+function attachEditors(/** @type {typeof import("./editor.js")} */ module, /** @type {Cell[]} */ list) {
+  for (const cell of list) {
+    const pre = cell.element.querySelector(".pypage-code pre");
+    if (cell.readonly || cell.editor || !pre) continue;
+    const hadFocus = cell.element.contains(document.activeElement) && document.activeElement !== cell.element;
+    cell.editor = module.createEditor({
+      code: cell.code,
+      label: `Code of cell ${cell.id}. Shift+Enter runs it; Escape then Tab leaves the editor.`,
+      onChange: (code) => changed(cell, code),
+      onRun: () => session.run(cell),
+    });
+    pre.replaceWith(cell.editor.dom);
+    if (hadFocus) cell.editor.focus();
+  }
+}
+
 session.prepare();
+
+/** Where the service worker takes input() answers, when it controls this page. */
+function answersURL() {
+  if (!config.serviceWorker || !navigator.serviceWorker?.controller) return null;
+  return new URL(ANSWER_PATH, new URL(config.serviceWorker.url, location.href)).href;
+}
+navigator.serviceWorker?.addEventListener("controllerchange", () => session.answersChanged());
 
 // Pages with autorun cells need Python at once; others wait until the page is idle as well.
 const hasAutorun = cells.some((cell) => cell.autorun);
@@ -69,10 +189,18 @@ afterFirstPaint(() => {
     session.start();
     // On slides, autorun cells wait for their slide to be shown (slides.js).
     if (config.layout !== "slides") for (const cell of cells) if (cell.autorun) session.run(cell);
+    // The editor waits until Python answered (or the reader reaches for the code): its megabyte
+    // of JavaScript must not slow the first output.
+    session.whenReady(() => whenIdle(loadEditors));
   };
   if (hasAutorun || !("requestIdleCallback" in window)) begin();
   else requestIdleCallback(begin, { timeout: 1000 });
 });
+
+function whenIdle(/** @type {() => void} */ callback) {
+  if ("requestIdleCallback" in window) requestIdleCallback(callback, { timeout: 1000 });
+  else setTimeout(callback, 0);
+}
 
 /** Call back once the browser has recorded the page's first contentful paint. */
 function afterFirstPaint(/** @type {() => void} */ callback) {

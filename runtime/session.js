@@ -1,11 +1,15 @@
 // The page's conversation with its interpreter: one worker, cells run one at a time in the order
 // they were asked for, hidden setup cells first.
 
+import { answerBuffer, giveAnswer } from "./answers.js";
 import { OutputArea } from "./output.js";
 
 // How long Stop waits for an interrupted cell to give up before restarting Python.
 const STOP_GRACE_MS = 1500;
 const LABELS = { running: "Stop", queued: "Cancel" };
+// Edits and runs are ordered by one counter: a cell is stale when a cell above it was edited after
+// it last ran.
+let clock = 0;
 
 export class Cell {
   /** @param {HTMLElement} element */
@@ -15,7 +19,18 @@ export class Cell {
     this.hidden = element.hasAttribute("data-hidden");
     this.autorun = element.hasAttribute("data-autorun");
     this.line = Number(element.dataset.line);
-    this.code = element.querySelector(".pypage-code code")?.textContent ?? "";
+    this.readonly = element.hasAttribute("data-readonly");
+    /** @type {number | null} seconds */
+    this.timeout = Number(element.dataset.timeout) || null;
+    this.codeHash = element.dataset.codeHash ?? "";
+    /** The author's code (without the fence's final newline, which an editor would show as an
+     * empty last line); `code` is what runs: the reader's edit, if any. */
+    this.original = (element.querySelector(".pypage-code code")?.textContent ?? "").replace(/\n$/, "");
+    this.code = this.original;
+    this.ranAt = -1;
+    this.editedAt = -1;
+    /** @type {{code: string, focus(): void} | null} the cell's editor, once loaded */
+    this.editor = null;
     this.output = new OutputArea(/** @type {HTMLElement} */ (element.querySelector("[data-pypage-output]")));
     this.statusText = element.querySelector("[data-pypage-cell-status]");
     this.button = element.querySelector("[data-pypage-run]");
@@ -35,6 +50,27 @@ export class Cell {
       this.button.setAttribute("aria-label", `${label} cell ${this.id}`);
     }
   }
+
+  /** The reader changed the code (the editor calls this). */
+  edited(/** @type {string} */ code) {
+    this.code = code;
+    this.editedAt = ++clock;
+  }
+
+  /** Mark the cell when its output may no longer match the cells above it. */
+  setStale(/** @type {boolean} */ stale) {
+    if (stale === this.element.hasAttribute("data-stale")) return;
+    this.element.toggleAttribute("data-stale", stale);
+    let note = this.element.querySelector("[data-pypage-stale]");
+    if (!note && stale) {
+      note = document.createElement("span");
+      note.className = "pypage-stale";
+      note.setAttribute("data-pypage-stale", "");
+      note.textContent = "Stale: a cell above was edited since this ran";
+      this.statusText?.after(note);
+    }
+    note?.toggleAttribute("hidden", !stale);
+  }
 }
 
 export class Session {
@@ -44,9 +80,22 @@ export class Session {
    * @param {{interpreter: string, interpreterURL: string, page: string}} options.config
    * @param {(state: string, text: string) => void} options.onStatus
    * @param {(urls: string[]) => void} [options.onFetched]  files the Python worker loaded
+   * @param {() => string | null} [options.answersURL]  where the service worker takes input()
+   *   answers, if it controls the page (used when shared memory is not available)
    */
-  constructor({ cells, config, onStatus, onFetched = () => {} }) {
+  constructor({ cells, config, onStatus, onFetched = () => {}, answersURL = () => null }) {
     this.cells = new Map(cells.map((cell) => [cell.id, cell]));
+    this.answersURL = answersURL;
+    /** @type {{buffer: SharedArrayBuffer | null, url: string | null}} how input() answers travel */
+    this.answers = { buffer: null, url: null };
+    /** @type {{cell: Cell, token: string | null, cancel: () => void} | null} an input() waiting */
+    this.asking = null;
+    /** @type {{cell: Cell, why: string} | null} the cell being stopped, and why */
+    this.stopping = null;
+    this.timeoutTimer = 0;
+    this.stopOnError = false; // Run all: the first error cancels the cells still queued
+    /** @type {(() => void)[]} */
+    this.readyCallbacks = [];
     this.config = config;
     this.onStatus = onStatus;
     this.onFetched = onFetched;
@@ -86,13 +135,26 @@ export class Session {
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     // With SharedArrayBuffer (a cross-origin isolated page), Stop raises KeyboardInterrupt inside
     // the running code instead of restarting Python.
+    const shared = globalThis.crossOriginIsolated === true;
     this.interrupt =
-      globalThis.crossOriginIsolated && this.config.interpreter === "pyodide"
-        ? new Int32Array(new SharedArrayBuffer(4))
-        : null;
+      shared && this.config.interpreter === "pyodide" ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    this.answers = { buffer: shared ? answerBuffer() : null, url: shared ? null : this.answersURL() };
     worker.onmessage = ({ data }) => this.receive(data);
     worker.onerror = (event) => this.fail(event.message || "the Python worker could not start");
     this.worker = worker;
+  }
+
+  /** A service worker took control of the page: input() can reach the page through it now. */
+  answersChanged() {
+    if (!this.worker || this.answers.buffer || this.answers.url) return;
+    this.answers.url = this.answersURL();
+    if (this.answers.url) this.worker.postMessage({ type: "answers", url: this.answers.url });
+  }
+
+  /** Call back once Python is ready (or failed to load), at once if it is already. */
+  whenReady(/** @type {() => void} */ callback) {
+    if (this.ready || this.failed) return callback();
+    this.readyCallbacks.push(callback);
   }
 
   /** Start loading the interpreter (idempotent). */
@@ -107,6 +169,8 @@ export class Session {
       interpreter: this.config.interpreter,
       url: new URL(this.config.interpreterURL, location.href).href,
       interrupt: this.interrupt?.buffer ?? null,
+      answers: this.answers.buffer,
+      answersURL: this.answers.url,
       lock: absolute(this.config.packages?.lock),
       index: absolute(this.config.packages?.index),
       files: (this.config.files ?? []).map(([path, url]) => [path, absolute(url)]),
@@ -126,44 +190,129 @@ export class Session {
     this.pump();
   }
 
+  /** Run every cell of the page in order (or those above `until`), stopping at the first error. */
+  runAll(/** @type {Cell | null} */ until = null) {
+    if (this.failed) return;
+    this.stopOnError = true;
+    for (const cell of this.cells.values()) {
+      if (cell === until) break;
+      if (!cell.hidden) this.run(cell);
+    }
+    if (until === null) this.start(); // a page of hidden cells only still starts Python
+  }
+
   /**
-   * Stop a cell: a queued one leaves the queue; a running one gets KeyboardInterrupt when the page
-   * can interrupt Python, and Python is restarted if that is impossible or does not work (C loops,
-   * time.sleep).
+   * The reader pressed Stop (or the cell's time limit passed): a queued cell leaves the queue; a
+   * running one gets KeyboardInterrupt when the page can interrupt Python, and Python is restarted
+   * if that is impossible or does not work (C loops, time.sleep).
    */
-  stop(/** @type {Cell} */ cell) {
+  stop(/** @type {Cell} */ cell, why = "") {
     if (cell.state === "queued") {
       this.queue = this.queue.filter((queued) => queued !== cell);
       cell.setState("idle");
       return;
     }
     if (cell !== this.running) return;
-    if (!this.interrupt) return this.restart(cell);
-    Atomics.store(this.interrupt, 0, 2); // SIGINT
+    if (this.stopping) return this.restart(cell, this.stopping.why); // Stop pressed again: at once
+    this.stopping = { cell, why };
+    clearTimeout(this.timeoutTimer);
+    const asking = this.asking?.cell === cell ? this.asking : null;
+    if (asking) {
+      // input() is waiting: its reply "stopped" raises KeyboardInterrupt, on either interpreter.
+      asking.cancel();
+      this.asking = null;
+      giveAnswer(this.answers, asking.token, null);
+    } else if (this.interrupt) {
+      Atomics.store(this.interrupt, 0, 2); // SIGINT
+    } else {
+      return this.restart(cell, why);
+    }
     cell.setState("running", "Stopping…");
     clearTimeout(this.stopTimer);
-    this.stopTimer = setTimeout(() => this.running === cell && this.restart(cell), STOP_GRACE_MS);
+    this.stopTimer = setTimeout(() => this.running === cell && this.restart(cell, why), STOP_GRACE_MS);
   }
 
-  /** End the worker and start a fresh interpreter; the variables of earlier cells are gone. */
-  restart(/** @type {Cell} */ stopped) {
+  /**
+   * End the worker and start a fresh interpreter: the variables of earlier cells are gone, so no
+   * cell keeps a "done" mark. `stopped` (if any) is the cell that could not be stopped otherwise.
+   */
+  restart(/** @type {Cell | null} */ stopped = null, why = "") {
     clearTimeout(this.stopTimer);
+    clearTimeout(this.timeoutTimer);
     this.worker?.terminate();
-    Object.assign(this, { worker: null, ready: false, startedAt: 0, setupQueued: false, running: null });
-    stopped.output.append(
-      "notice",
-      "Stopped. Python was restarted, so the variables set by earlier cells are gone: run those cells again.",
-    );
-    stopped.output.flush();
-    stopped.setState("error", "Stopped");
+    const running = this.running;
+    Object.assign(this, {
+      worker: null,
+      ready: false,
+      startedAt: 0,
+      setupQueued: false,
+      running: null,
+      asking: null,
+      stopping: null,
+      failed: "",
+    });
+    if (stopped) {
+      stopped.output.append(
+        "notice",
+        `${why || "Stopped."} Python was restarted, so the variables set by earlier cells are gone.`,
+      );
+      const above = this.cellsAbove(stopped);
+      if (above.length) stopped.output.action("Run all above", () => this.runAll(stopped));
+      stopped.output.flush();
+      stopped.setState("error", "Stopped");
+    } else if (running) {
+      running.output.append("notice", "Stopped: Python was restarted.");
+      running.output.flush();
+    }
+    this.cancelQueue("Cancelled: Python was restarted.");
+    for (const cell of this.cells.values()) {
+      if (cell !== stopped) {
+        if (cell.state !== "idle") cell.setState("idle");
+        cell.setStale(false);
+      }
+    }
+    performance.mark("pypage:restart");
+    this.start();
+  }
+
+  /** Toolbar: empty every output area (a running cell's output keeps coming). */
+  clearOutputs() {
+    for (const cell of this.cells.values()) {
+      if (cell === this.running) continue;
+      cell.output.clear();
+      if (cell.state !== "queued") cell.setState("idle");
+      cell.setStale(false);
+    }
+  }
+
+  /** Cells above `cell` that the reader can run (hidden setup cells run by themselves). */
+  cellsAbove(/** @type {Cell} */ cell) {
+    const above = [];
+    for (const other of this.cells.values()) {
+      if (other === cell) break;
+      if (!other.hidden) above.push(other);
+    }
+    return above;
+  }
+
+  cancelQueue(/** @type {string} */ why) {
     for (const cell of this.queue) {
-      cell.output.append("notice", "Cancelled: Python was restarted.");
+      cell.output.append("notice", why);
       cell.output.flush();
       cell.setState("idle");
     }
     this.queue = [];
-    performance.mark("pypage:restart");
-    this.start();
+    this.stopOnError = false;
+  }
+
+  /** Mark the cells whose upstream code was edited after they ran. */
+  refreshStale() {
+    let lastEdit = -1;
+    for (const cell of this.cells.values()) {
+      const ran = cell.state === "done" || cell.state === "error";
+      cell.setStale(ran && lastEdit > cell.ranAt);
+      lastEdit = Math.max(lastEdit, cell.editedAt);
+    }
   }
 
   enqueue(/** @type {Cell} */ cell) {
@@ -178,6 +327,8 @@ export class Session {
     this.running = cell;
     cell.output.clear();
     cell.setState("running", "Running…");
+    cell.ranAt = ++clock;
+    cell.setStale(false);
     this.worker?.postMessage({
       type: "run",
       id: cell.id,
@@ -198,6 +349,7 @@ export class Session {
         this.onStatus("ready", `Python ready (${seconds} s)`);
         for (const cell of this.queue) cell.setState("queued", "Queued");
         this.pump();
+        for (const callback of this.readyCallbacks.splice(0)) callback();
         break;
       }
       case "installing": {
@@ -205,6 +357,35 @@ export class Session {
         this.cells.get(message.id)?.setState("running", text);
         this.onStatus("loading", text);
         this.installing = true;
+        break;
+      }
+      case "started": {
+        const cell = this.cells.get(message.id);
+        const seconds = cell?.timeout ?? this.config.timeout;
+        if (cell && seconds) {
+          const limit = `Stopped: this cell may run for ${seconds} s.`;
+          this.timeoutTimer = setTimeout(() => this.stop(cell, limit), seconds * 1000);
+        }
+        break;
+      }
+      case "input": {
+        const cell = this.cells.get(message.id);
+        if (!cell || cell !== this.running) {
+          giveAnswer(this.answers, message.token, null);
+          break;
+        }
+        cell.setState("running", "Waiting for input…");
+        const label = `Input for cell ${cell.id}${message.prompt ? `: ${message.prompt.trim()}` : ""}`;
+        const asking = {
+          cell,
+          token: message.token ?? null,
+          cancel: cell.output.ask(label, (text) => {
+            this.asking = null;
+            cell.setState("running", "Running…");
+            giveAnswer(this.answers, asking.token, text);
+          }),
+        };
+        this.asking = asking;
         break;
       }
       case "fetched":
@@ -217,15 +398,26 @@ export class Session {
       }
       case "done": {
         clearTimeout(this.stopTimer);
+        clearTimeout(this.timeoutTimer);
         if (this.installing) this.onStatus("ready", "Python ready");
         this.installing = false;
         const cell = this.cells.get(message.id);
+        const stopped = this.stopping;
+        this.stopping = null;
+        this.asking?.cancel();
+        this.asking = null;
         if (cell) {
-          if (!message.ok) cell.output.append("notice", `(cell '${cell.id}' is at ${this.config.page}, line ${cell.line})`);
+          if (stopped?.why) cell.output.append("notice", stopped.why);
+          else if (!message.ok) cell.output.append("notice", `(cell '${cell.id}' is at ${this.config.page}, line ${cell.line})`);
           cell.output.flush();
-          cell.setState(message.ok ? "done" : "error", message.ok ? "" : "Error");
+          cell.setState(message.ok ? "done" : "error", message.ok ? "" : stopped ? "Stopped" : "Error");
         }
         this.running = null;
+        if (!message.ok && this.stopOnError && this.queue.length) {
+          this.cancelQueue(`Not run: cell '${message.id}' above failed.`);
+        }
+        if (!this.queue.length) this.stopOnError = false;
+        this.refreshStale();
         this.pump();
         break;
       }
@@ -238,6 +430,7 @@ export class Session {
   fail(/** @type {string} */ reason) {
     if (this.failed) return;
     this.failed = reason;
+    for (const callback of this.readyCallbacks.splice(0)) callback();
     this.onStatus("error", `Python failed to load: ${reason}`);
     for (const cell of [...this.queue, ...(this.running ? [this.running] : [])]) {
       cell.output.append("notice", `Python failed to load, so this cell cannot run: ${reason}`);

@@ -1,15 +1,20 @@
 // The interpreter's home: a module Web Worker, so a busy cell never freezes the page.
 //
 // Protocol (page → worker):  {type: "init", interpreter, url, interrupt: SharedArrayBuffer|null,
+//                             answers: SharedArrayBuffer|null, answersURL: URL|null,
 //                             lock: URL|null, index: URL|null, files: [[path, URL], …]}
 //                            {type: "run", id, code, packages: [name, …]}
+//                            {type: "answers", url} (the service worker now controls the page)
 // Protocol (worker → page):  {type: "progress", text} · {type: "ready"} · {type: "fatal", message}
 //                            {type: "installing", id, names} (packages the cell needs, loading)
+//                            {type: "started", id} (the cell's own code begins: its time limit too)
 //                            {type: "output", id, chunks: [[kind, text], …]} · {type: "done", id, ok}
+//                            {type: "input", id, prompt, token} (input() waits for the reader)
 //                            {type: "fetched", urls} (files the worker loaded, for the service worker)
 // Output kinds: "stdout", "stderr", "result" (repr of a final expression), "error" (traceback),
 // "display" (a JSON MIME bundle from pypage.display), "clear" (display(..., clear=True)).
 
+import { readAnswer } from "./answers.js";
 import * as micropython from "./interpreters/micropython.js";
 import * as pyodide from "./interpreters/pyodide.js";
 
@@ -28,7 +33,10 @@ let queue = Promise.resolve();
 
 self.onmessage = ({ data }) => {
   if (data.type === "init") {
+    answers = { buffer: data.answers ?? null, url: data.answersURL ?? null };
     interpreter = start(data);
+  } else if (data.type === "answers") {
+    answers.url = data.url;
   } else if (data.type === "run") {
     queue = queue.then(() => run(data));
   }
@@ -36,6 +44,15 @@ self.onmessage = ({ data }) => {
 
 /** @type {Int32Array | null} */
 let interrupt = null;
+/** How input() gets the reader's answer while Python blocks: see answers.js. */
+let answers = { buffer: null, url: null };
+
+/** input()'s way to the page, called synchronously by Python: "=answer", "!" (Stop) or "?why". */
+function readLine(/** @type {string} */ prompt) {
+  const id = running;
+  batcher(id)?.flush();
+  return readAnswer(answers, (token) => self.postMessage({ type: "input", id, prompt, token }));
+}
 
 async function start({ interpreter: name, url, interrupt: shared, lock, index, files }) {
   interrupt = shared ? new Int32Array(shared) : null;
@@ -54,6 +71,7 @@ async function start({ interpreter: name, url, interrupt: shared, lock, index, f
       progress: (text) => self.postMessage({ type: "progress", text }),
       output: (kind, text, cell) => batcher(cell ?? running)?.write(kind, text),
       flush: () => batcher(running)?.flush(),
+      readLine,
     });
     await writeFiles(loaded.fs, files ?? []);
     self.postMessage({ type: "ready" });
@@ -125,6 +143,7 @@ async function run({ id, code, packages }) {
         return;
       }
     }
+    self.postMessage({ type: "started", id });
     ok = await python.run({ id, code });
   } catch (error) {
     batcher(id)?.write("error", `pypage: the runtime failed: ${error?.message ?? error}\n`);

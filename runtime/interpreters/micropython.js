@@ -6,7 +6,7 @@ const PYTHON_FILES = ["_pypage_cell_micropython.py", "pypage.py"];
 const HEAP_BYTES = 16 * 1024 * 1024;
 
 /** @param {import("./pyodide.js").LoadOptions} options */
-export async function load({ url, entry, fetchText, progress, output, flush }) {
+export async function load({ url, entry, fetchText, progress, output, flush, readLine }) {
   progress("Downloading Python…");
   const sources = Promise.all(
     PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
@@ -26,7 +26,7 @@ export async function load({ url, entry, fetchText, progress, output, flush }) {
   (await sources).forEach((source, i) => mp.FS.writeFile(`/${PYTHON_FILES[i]}`, source));
   mp.runPython("import sys\nsys.path.insert(0, '/')");
   const cells = mp.pyimport("_pypage_cell_micropython");
-  cells.install(output, flush);
+  cells.install(output, flush, readLine);
   return {
     fs: mp.FS,
     async install() {

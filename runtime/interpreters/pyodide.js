@@ -19,6 +19,8 @@
  * @property {(kind: string, text: string, cell?: string) => void} output  output of a cell (by
  *   default the running one)
  * @property {() => void} flush
+ * @property {(prompt: string) => string} readLine  input(): blocks until the reader answers;
+ *   returns "=" + the answer, "!" if the reader pressed Stop, "?" + why no answer can come
  */
 
 // Python files the runtime puts on the interpreter's path: the cell runner, the public `pypage`
@@ -26,7 +28,7 @@
 const PYTHON_FILES = ["_pypage_cell.py", "pypage.py", "pypage_matplotlib.py"];
 
 /** @param {LoadOptions} options @returns {Promise<Interpreter>} */
-export async function load({ url, entry, interrupt, lock, index, fetchText, progress, output, flush }) {
+export async function load({ url, entry, interrupt, lock, index, fetchText, progress, output, flush, readLine }) {
   progress("Downloading Python…");
   const sources = Promise.all(
     PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
@@ -54,7 +56,7 @@ export async function load({ url, entry, interrupt, lock, index, fetchText, prog
   (await sources).forEach((source, i) => pyodide.FS.writeFile(`/pypage/${PYTHON_FILES[i]}`, source));
   pyodide.runPython("import sys; sys.path.insert(0, '/pypage')");
   const cells = pyodide.pyimport("_pypage_cell");
-  cells.install(output, flush);
+  cells.install(output, flush, readLine);
   return {
     fs: pyodide.FS,
     async run({ id, code }) {

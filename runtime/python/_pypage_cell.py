@@ -22,7 +22,6 @@ import pypage
 namespace = {"__name__": "__main__", "__builtins__": builtins}
 
 CELL_PREFIX = "<cell "
-NO_INPUT = "pypage cells cannot read input() yet: set the value in the code instead"
 
 # The cell whose code is running. asyncio tasks and callbacks copy it when they are created, so
 # their output goes to the cell that started them even after it has finished.
@@ -65,24 +64,38 @@ class CellStream(io.TextIOBase):
         _flush()
 
 
-def no_input(prompt=""):
-    """Without this, input() raises a bare OSError (Pyodide has no terminal to read)."""
-    sys.stdout.write(str(prompt))
-    sys.stdout.write("\n")
-    raise EOFError(NO_INPUT)
+def input(prompt=""):
+    """The prompt goes to the cell's output; the reader answers in a text field right after it.
+
+    ``_read_line`` (from the worker) blocks until then and returns "=" + the answer, "!" when the
+    reader pressed Stop, or "?" + why the page cannot ask.
+    """
+    if prompt != "":
+        sys.stdout.write(str(prompt))
+    _flush()
+    reply = str(_read_line(str(prompt)))
+    if reply.startswith("="):
+        return reply[1:]
+    if reply.startswith("!"):
+        raise KeyboardInterrupt
+    raise EOFError(reply[1:])
 
 
-def install(output, flush):
-    """Called once by the worker: route the interpreter's output to the page."""
-    global _output, _flush
-    _output, _flush = output, flush
+input.__doc__ = builtins.input.__doc__
+_read_line = None
+
+
+def install(output, flush, read_line):
+    """Called once by the worker: route the interpreter's output to the page, and input() to it."""
+    global _output, _flush, _read_line
+    _output, _flush, _read_line = output, flush, read_line
     pypage._output = output
     pypage._current_cell = current_cell
     sys.stdout = CellStream("stdout")
     sys.stderr = CellStream("stderr")
     # An empty, non-interactive stdin: help() and other readers of sys.stdin work as in a pipe.
     sys.stdin = io.StringIO()
-    builtins.input = no_input
+    builtins.input = input
     # matplotlib draws with Agg and shows figures in the cell (pypage_matplotlib.py).
     os.environ.setdefault("MPLBACKEND", "module://pypage_matplotlib")
     sleep = time.sleep

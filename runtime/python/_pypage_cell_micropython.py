@@ -12,25 +12,33 @@ import time
 import pypage
 
 CELL_PREFIX = "<cell "
-NO_INPUT = "pypage cells cannot read input() yet: set the value in the code instead"
+_read_line = None  # from the worker: see _pypage_cell.input
+_flush = None
 
 
-def no_input(prompt=""):
-    """Without this, input() waits forever for a terminal that does not exist."""
-    print(prompt)
-    raise EOFError(NO_INPUT)
+def read_input(prompt=""):
+    """input(): the prompt goes to the cell's output, the answer comes from a field after it."""
+    if prompt != "":
+        sys.stdout.write(str(prompt))
+    _flush()
+    reply = str(_read_line(str(prompt)))
+    if reply.startswith("="):
+        return reply[1:]
+    if reply.startswith("!"):
+        raise KeyboardInterrupt
+    raise EOFError(reply[1:])
 
 
-namespace = {"__name__": "__main__", "input": no_input}
+namespace = {"__name__": "__main__", "input": read_input}
 sources = {}  # cell filename -> its lines, to quote them in tracebacks
 _send = None  # output(kind, text, cell id), from the worker
 _running = [None]  # the cell whose code is running (MicroPython has no contextvars)
 
 
-def install(output, flush):
+def install(output, flush, read_line):
     """Called once by the worker. print() reaches the page through the interpreter's stdout."""
-    global _send
-    _send = output
+    global _send, _flush, _read_line
+    _send, _flush, _read_line = output, flush, read_line
     pypage._output = output
     pypage._current_cell = lambda: _running[0]
     install_sleep_flush(flush)

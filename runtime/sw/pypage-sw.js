@@ -37,7 +37,8 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET" || new URL(request.url).origin !== scope.origin) return;
-  if (request.mode === "navigate") event.respondWith(page(event));
+  if (sitePath(request.url) === ANSWER_PATH) event.respondWith(answers.request(request.url));
+  else if (request.mode === "navigate") event.respondWith(page(event));
   else if (ASSETS.has(sitePath(request.url))) event.respondWith(asset(event));
   else if (ISOLATE) event.respondWith(fetch(request).then(isolated));
 });
@@ -45,6 +46,7 @@ self.addEventListener("fetch", (event) => {
 // The page reports the files it and its Python worker loaded before this worker controlled them
 // (a first visit), so that the next visit finds them all here.
 self.addEventListener("message", (event) => {
+  if (event.data?.type === "answer") return answers.answer(event.data.token, event.data.reply);
   if (event.data?.type !== "cache") return;
   event.waitUntil(
     (async () => {
@@ -66,6 +68,50 @@ self.addEventListener("message", (event) => {
     })(),
   );
 });
+
+// input() on a page without SharedArrayBuffer (not isolated): Python's worker makes a synchronous
+// request to ANSWER_PATH that is held here until the page posts the reader's answer (see
+// runtime/answers.js, which speaks the other side).
+const ANSWER_PATH = "_pypage/answer";
+const ASK_AGAIN = 204; // a request held too long is let go (browsers end long fetch events)
+const HOLD_MS = 4 * 60 * 1000;
+
+const answers = {
+  /** @type {Map<string, string>} replies that came before their request */
+  early: new Map(),
+  /** @type {Map<string, (reply: string) => void>} */
+  waiting: new Map(),
+
+  request(url) {
+    const token = new URL(url).searchParams.get("token") ?? "";
+    const early = this.early.get(token);
+    this.early.delete(token);
+    if (early !== undefined) return Promise.resolve(text(early));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(token);
+        resolve(new Response(null, { status: ASK_AGAIN }));
+      }, HOLD_MS);
+      this.waiting.set(token, (reply) => {
+        clearTimeout(timer);
+        resolve(text(reply));
+      });
+    });
+  },
+
+  answer(token, reply) {
+    const waiting = this.waiting.get(token);
+    this.waiting.delete(token);
+    if (waiting) waiting(reply);
+    else this.early.set(token, reply);
+  },
+};
+
+function text(body) {
+  return new Response(body, {
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
 
 /** The URL's path relative to the site's root ("_pypage/runtime-…/page.js"), or "". */
 function sitePath(url) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from .config import parse_seconds
 from .errors import did_you_mean
 from .prerender import render_chunks
 
@@ -31,6 +33,14 @@ class Cell:
     skip_check: bool = False
     expected_output: str | None = None  # from an ```output fence right after the cell
     normalize_whitespace: bool = False
+    readonly: bool = False  # the reader may run the cell but not edit it
+    timeout: float | None = None  # seconds before the page stops the cell
+
+    @property
+    def code_hash(self) -> str:
+        """Names the author's version of the code: a reader's saved edits of another version are
+        out of date."""
+        return hashlib.sha256(self.code.encode()).hexdigest()[:16]
 
 
 # Every option a cell accepts: name -> whether it takes a value. Later features add theirs here.
@@ -39,9 +49,14 @@ OPTIONS: dict[str, bool] = {
     "hidden": False,
     "id": True,
     "raises": True,
+    "readonly": False,
     "skip-check": False,
+    "timeout": True,
 }
-_OPTIONS_HINT = "cell options are: autorun, hidden, id=NAME, raises=EXCEPTION, skip-check"
+_OPTIONS_HINT = (
+    "cell options are: autorun, hidden, id=NAME, raises=EXCEPTION, readonly, skip-check,"
+    " timeout=SECONDS"
+)
 OUTPUT_LANG = "output"
 OUTPUT_OPTIONS = ("normalize-whitespace",)
 _EXCEPTION = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
@@ -109,6 +124,8 @@ def cells_plugin(
                 skip_check=bool(options.get("skip-check")),
                 expected_output=expected[0] if expected else None,
                 normalize_whitespace=expected[1] if expected else False,
+                readonly=bool(options.get("readonly")),
+                timeout=float(options["timeout"]) if "timeout" in options else None,
             )
             state.env.setdefault("cells", []).append(token.meta["cell"])
 
@@ -208,6 +225,13 @@ def _parse_options(
                 hint="an id starts with a letter and has only letters, digits, '-' and '_'",
             )
             continue
+        if name == "timeout" and parse_seconds(value) is None:
+            report(
+                *where,
+                f"invalid timeout '{value}'",
+                hint="write a number of seconds greater than 0, e.g. timeout=5 or timeout=0.5",
+            )
+            continue
         found[name] = value if takes_value else True
     return found
 
@@ -218,21 +242,40 @@ def render_cell(
     """``recorded``: output captured in a browser at build time (``pypage build --execute``);
     without it, a cell's ```output block is shown until the reader runs the cell."""
     classes = "pypage-cell" + (" pypage-cell--hidden" if cell.hidden else "")
-    flags = (" data-autorun" if cell.autorun else "") + (" data-hidden" if cell.hidden else "")
+    flags = "".join(
+        flag
+        for flag, on in (
+            (" data-autorun", cell.autorun),
+            (" data-hidden", cell.hidden),
+            (" data-readonly", cell.readonly),
+        )
+        if on
+    )
+    if cell.timeout is not None:
+        flags += f' data-timeout="{cell.timeout:g}"'
     label = escape(f"Run cell {cell.id}")
     cid = escape(cell.id)
     return (
         f'<div class="{classes}" data-pypage-cell="{cid}" data-state="idle" tabindex="0"'
-        f' data-line="{cell.line}"{flags} aria-label="Python cell {cid}">\n'
+        f' data-line="{cell.line}" data-code-hash="{cell.code_hash}"{flags}'
+        f' aria-label="Python cell {cid}">\n'
         f'<div class="pypage-code">{code_html}</div>\n'
         '<div class="pypage-bar">'
         f'<button type="button" class="pypage-run" data-pypage-run aria-label="{label}">'
         "Run</button>"
+        f"{'' if cell.readonly else _reset_button(cid)}"
         '<span class="pypage-cell-status" data-pypage-cell-status></span>'
         "</div>\n"
         f'<div class="pypage-output" data-pypage-output role="log" aria-live="polite"'
         f' aria-label="Output of cell {cid}"{_prerendered(cell, recorded)}</div>\n'
         "</div>\n"
+    )
+
+
+def _reset_button(cid: str) -> str:
+    return (
+        '<button type="button" class="pypage-reset" data-pypage-reset hidden'
+        f' aria-label="Reset cell {cid} to the original code">Reset</button>'
     )
 
 

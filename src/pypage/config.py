@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ class SiteConfig:
     pyodide_distribution: str = DEFAULT_DISTRIBUTION
     pyodide_lock: str = ""
     cross_origin_isolation: bool = True
+    timeout: float | None = None  # seconds a cell may run before the page stops it
     # pypage.toml's lines and where each key is set, to locate messages about values.
     lines: tuple[str, ...] = ()
     key_lines: Mapping[str, int] = field(default_factory=dict)
@@ -58,6 +60,7 @@ _KEYS: dict[str, tuple[type, str]] = {
         bool,
         "true or false: whether the service worker isolates pages (Stop without restarting)",
     ),
+    "timeout": (float, "the seconds any cell may run before it is stopped, e.g. 10"),
 }
 
 
@@ -108,6 +111,8 @@ def load_config(root: Path) -> SiteConfig:
             )
             continue
         kind, meaning = _KEYS[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
         if not isinstance(value, kind):
             problem(
                 key,
@@ -120,6 +125,12 @@ def load_config(root: Path) -> SiteConfig:
             continue
         values[key] = tuple(value) if kind is list else value
 
+    if "timeout" in values and parse_seconds(values["timeout"]) is None:
+        problem(
+            "timeout",
+            f"'timeout' must be more than 0 seconds, not {values.pop('timeout')}",
+            "write a number of seconds, e.g. timeout = 10",
+        )
     interpreter = str(values.get("interpreter", "pyodide"))
     if interpreter not in INTERPRETERS:
         problem(
@@ -145,6 +156,17 @@ def load_config(root: Path) -> SiteConfig:
         key_lines=key_lines,
         **values,  # type: ignore[arg-type]
     )
+
+
+def parse_seconds(value: object) -> float | None:
+    """A time limit in seconds (a positive, finite number), or None if ``value`` is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 # Names people reach for: both mean "real CPython", which in the browser is Pyodide.

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .parse import Page
-from .runtime import RuntimeBundle
+from .runtime import EDITOR_MODULES, RuntimeBundle, editor_module_path
 from .theme import Theme
 
 
@@ -143,11 +143,13 @@ def render_page(
             "interpreterURL": relative_url(runtime.interpreters[interpreter], here) + "/",
             "page": str(page.source.rel),
             "layout": "slides" if page.is_slides else "page",
+            **({"timeout": config.timeout} if config.timeout else {}),
             **(settings or {}),
         }
         # "<" escaped so no string in the JSON can close the script element.
         payload = json.dumps(settings).replace("<", "\\u003c")
         scripts.append(f'<script type="application/json" id="pypage-config">{payload}</script>')
+        scripts.append(_import_map(runtime, here))
         scripts.append(_module(relative_url(runtime.loader / "page.js", here)))
     slides_css = ""
     if page.is_slides and runtime is not None:
@@ -173,3 +175,14 @@ def render_page(
         pypage_scripts=Markup("\n".join(scripts)),
         slides_css=slides_css,
     )
+
+
+def _import_map(runtime: RuntimeBundle, here: PurePosixPath) -> str:
+    """Names the editor's modules import each other by, mapped to their files in the site. It maps
+    only: nothing is fetched until the editor is first used."""
+    imports = {}
+    for name in EDITOR_MODULES:
+        url = relative_url(runtime.loader / editor_module_path(name), here)
+        # An import map's relative URLs must start with ./ or ../ (else they read as names).
+        imports[name] = url if url.startswith("../") else f"./{url}"
+    return f'<script type="importmap">{json.dumps({"imports": imports})}</script>'

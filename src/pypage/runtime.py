@@ -56,6 +56,34 @@ VENDORED = {
     "vendor/reveal.css": ("reveal.js", "dist/reveal.css"),
 }
 
+# CodeMirror 6, the cell editor: ES modules that import each other by package name, so the page
+# maps those names to the files with an import map. specifier -> (npm package, file).
+EDITOR_MODULES = {
+    name: (name, file)
+    for name, file in (
+        ("@codemirror/autocomplete", "dist/index.js"),
+        ("@codemirror/commands", "dist/index.js"),
+        ("@codemirror/lang-python", "dist/index.js"),
+        ("@codemirror/language", "dist/index.js"),
+        ("@codemirror/state", "dist/index.js"),
+        ("@codemirror/streamparser", "dist/index.js"),
+        ("@codemirror/view", "dist/index.js"),
+        ("@lezer/common", "dist/index.js"),
+        ("@lezer/highlight", "dist/index.js"),
+        ("@lezer/lr", "dist/index.js"),
+        ("@lezer/python", "dist/index.js"),
+        ("@marijn/find-cluster-break", "src/index.js"),
+        ("crelt", "index.js"),
+        ("style-mod", "src/style-mod.js"),
+        ("w3c-keyname", "index.js"),
+    )
+}
+
+
+def editor_module_path(specifier: str) -> str:
+    """Where a CodeMirror module is in the loader's folder."""
+    return f"vendor/codemirror/{specifier.lstrip('@').replace('/', '-')}.js"
+
 
 @dataclass(frozen=True, kw_only=True)
 class NpmPackage:
@@ -108,7 +136,11 @@ def bundle_runtime(out: Path, interpreters: set[str], *, offline: bool = False) 
         for pattern in RUNTIME_GLOBS
         for path in sorted(runtime.glob(pattern))
     }
-    for target, (package_name, file) in VENDORED.items():
+    vendored = {
+        **VENDORED,
+        **{editor_module_path(name): source for name, source in EDITOR_MODULES.items()},
+    }
+    for target, (package_name, file) in vendored.items():
         loader_files[target] = fetch_package(pinned(package_name), offline=offline) / file
     return RuntimeBundle(loader=write_bundle(out, "runtime", loader_files), interpreters=folders)
 

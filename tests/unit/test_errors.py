@@ -39,7 +39,8 @@ def test_unknown_cell_option(a_site: Path) -> None:
     assert errors_of(a_site) == (
         "site/opt.md:7:1: error: unknown cell option 'autorn' (did you mean 'autorun'?)\n"
         "    7 | ```python run autorn\n"
-        "  hint: cell options are: autorun, hidden, id=NAME, raises=EXCEPTION, skip-check"
+        "  hint: cell options are: autorun, hidden, id=NAME, raises=EXCEPTION, readonly,"
+        " skip-check, timeout=SECONDS"
     )
 
 
@@ -53,6 +54,17 @@ def test_unknown_cell_option(a_site: Path) -> None:
             "invalid cell id '9lives'",
             "an id starts with a letter and has only letters, digits, '-' and '_'",
         ),
+        (
+            "timeout=0",
+            "invalid timeout '0'",
+            "write a number of seconds greater than 0, e.g. timeout=5 or timeout=0.5",
+        ),
+        (
+            "timeout=5s",
+            "invalid timeout '5s'",
+            "write a number of seconds greater than 0, e.g. timeout=5 or timeout=0.5",
+        ),
+        ("readonly=yes", "cell option 'readonly' takes no value", "write just 'readonly'"),
     ],
 )
 def test_bad_option_values(a_site: Path, info: str, message: str, hint: str) -> None:
@@ -122,7 +134,7 @@ def test_unknown_config_key(a_site: Path) -> None:
         "site/pypage.toml:2:1: error: unknown setting 'theem' (did you mean 'theme'?)\n"
         '    2 | theem = "dark"\n'
         "  hint: settings are title, description, interpreter, output, theme, strict, packages, "
-        "files, pyodide_distribution, pyodide_lock, cross_origin_isolation"
+        "files, pyodide_distribution, pyodide_lock, cross_origin_isolation, timeout"
     )
 
 
@@ -193,7 +205,8 @@ def test_cli_prints_errors_without_traceback_and_exits_1(a_site: Path) -> None:
     assert result.stderr == (
         "site/index.md:1:1: error: unknown cell option 'autorn' (did you mean 'autorun'?)\n"
         "    1 | ```python run autorn\n"
-        "  hint: cell options are: autorun, hidden, id=NAME, raises=EXCEPTION, skip-check\n"
+        "  hint: cell options are: autorun, hidden, id=NAME, raises=EXCEPTION, readonly,"
+            " skip-check, timeout=SECONDS\n"
     )
     assert not (a_site / "_site").exists()
 
@@ -276,6 +289,14 @@ def test_raises_needs_an_exception_name(a_site: Path) -> None:
         (
             {"pypage.toml": 'interpreter = "cpython"\n', "index.md": "x\n"},
             "site/pypage.toml:1:1: error: unknown interpreter 'cpython' (did you mean 'pyodide'?)",
+        ),
+        (
+            {"pypage.toml": "timeout = -1\n", "index.md": "x\n"},
+            "site/pypage.toml:1:1: error: 'timeout' must be more than 0 seconds, not -1.0",
+        ),
+        (
+            {"pypage.toml": 'timeout = "5"\n', "index.md": "x\n"},
+            "site/pypage.toml:1:1: error: 'timeout' must be a float, not str",
         ),
     ],
 )
