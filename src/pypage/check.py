@@ -269,8 +269,11 @@ async def _run_page(context, base: str, page: Page, timeout: float) -> list[Cell
     return results
 
 
+# A cell that asks for input() gets an empty answer, as from a pipe with nothing in it.
 _STATE = """id => {
   const cell = document.querySelector(`[data-pypage-cell="${CSS.escape(id)}"]`);
+  const field = cell.querySelector("[data-pypage-input]");
+  if (field) field.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true}));
   return ["done", "error"].includes(cell.dataset.state)
 }"""
 
@@ -288,8 +291,9 @@ LOAD_TIMEOUT = 180.0
 _COLLECT = """id => {
   const cell = document.querySelector(`[data-pypage-cell="${CSS.escape(id)}"]`);
   const out = cell.querySelector("[data-pypage-output]");
-  const chunks = [...out.children].map(
-    s => [s.dataset.kind || "stdout", s.dataset.bundle ?? s.textContent]);
+  // What the reader typed for input() reads as part of the transcript, as in a terminal.
+  const chunks = [...out.children].filter(s => s.dataset.kind).map(s => [
+    s.dataset.kind === "input" ? "stdout" : s.dataset.kind, s.dataset.bundle ?? s.textContent]);
   return [cell.dataset.state, chunks, document.documentElement.dataset.pypage];
 }"""
 

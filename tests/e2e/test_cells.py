@@ -269,15 +269,6 @@ def test_sys_exit_ends_a_cell_and_only_a_failure_status_is_an_error(
     assert output_of(page, "exit-fail").startswith("SystemExit: 3\n")
 
 
-def test_input_fails_clearly_instead_of_hanging(page: Page, a_site: Served) -> None:
-    page.goto(a_site.url("errors.html"))
-    assert run_cell(page, "ask") == "error"
-    text = output_of(page, "ask")
-    assert text.startswith("Your name? \n")
-    assert "EOFError: pypage cells cannot read input() yet" in text
-    assert run_cell(page, "exit-ok") == "done"  # the interpreter is still usable
-
-
 def test_a_value_after_a_semicolon_is_shown(page: Page, a_site: Served) -> None:
     page.goto(a_site.url("errors.html"))
     run_cell(page, "semicolon")
