@@ -206,7 +206,7 @@ def test_cli_prints_errors_without_traceback_and_exits_1(a_site: Path) -> None:
         "site/index.md:1:1: error: unknown cell option 'autorn' (did you mean 'autorun'?)\n"
         "    1 | ```python run autorn\n"
         "  hint: cell options are: autorun, hidden, id=NAME, raises=EXCEPTION, readonly,"
-            " skip-check, timeout=SECONDS\n"
+        " skip-check, timeout=SECONDS\n"
     )
     assert not (a_site / "_site").exists()
 
