@@ -25,6 +25,7 @@ import { classHighlighter } from "@lezer/highlight";
 const stylesheet = document.createElement("link");
 stylesheet.rel = "stylesheet";
 stylesheet.href = new URL("./editor.css", import.meta.url).href;
+stylesheet.dataset.pypageAdded = ""; // not the page's own: live reload compares those
 document.head.append(stylesheet);
 
 const layout = EditorView.theme({

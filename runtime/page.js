@@ -270,7 +270,7 @@ async function activeVersion(/** @type {ServiceWorkerRegistration} */ registrati
 function keepForNextVisit(/** @type {string[]} */ workerURLs) {
   if (!serviceWorker) return;
   const pageURLs = performance.getEntriesByType("resource").map((entry) => entry.name);
-  for (const url of [...pageURLs, ...workerURLs]) used.add(url);
+  for (const url of [...pageURLs, ...workerURLs, ...editorFiles()]) used.add(url);
   root.dataset.pypageOffline = "pending";
   const urls = [...used];
   serviceWorker.then((worker) => {
@@ -286,3 +286,12 @@ function keepForNextVisit(/** @type {string[]} */ workerURLs) {
   });
 }
 if (config.serviceWorker) serviceWorker = registerServiceWorker();
+
+/** The editor's files, kept even before the reader first edits: the next visit may be offline. */
+function editorFiles() {
+  const map = document.querySelector('script[type="importmap"]')?.textContent;
+  const modules = map ? Object.values(JSON.parse(map).imports ?? {}) : [];
+  return [...modules, "./editor.js", "./editor.css"].map((url, i) =>
+    new URL(url, i < modules.length ? location.href : import.meta.url).href,
+  );
+}

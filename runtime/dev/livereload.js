@@ -24,7 +24,10 @@ if (saved?.path === sitePath()) addEventListener("load", () => scrollTo(0, saved
 
 /** What must be equal for an in-place update: stylesheets, the runtime and its settings. */
 function signature(doc) {
-  const assets = [...doc.querySelectorAll('link[rel="stylesheet"], script[type="module"][src]')];
+  // Stylesheets the runtime added itself (the editor's) are not part of the page as served.
+  const assets = [
+    ...doc.querySelectorAll('link[rel="stylesheet"]:not([data-pypage-added]), script[type="module"][src]'),
+  ];
   return assets.map((e) => e.getAttribute("href") ?? e.getAttribute("src")).join(" ") +
     (doc.getElementById("pypage-config")?.textContent ?? "");
 }

@@ -241,7 +241,12 @@ def test_the_documentation_passes_its_own_check() -> None:
     docs = Path(__file__).resolve().parents[2] / "docs"
     report = check(docs, jobs=2, timeout=60)
     assert [f.format() for f in report.failures] == []
-    assert report.results and report.count("passed") == len(report.results)
+    assert report.results and report.count("passed") > 0
+    # Only the cells the docs mark skip-check (runaway loops shown on purpose) go unchecked.
+    assert all(
+        r.status == "passed" or (r.status == "skipped" and r.cell.skip_check)
+        for r in report.results
+    )
 
 
 def test_a_page_that_reaches_for_another_host_fails(tmp_path: Path) -> None:

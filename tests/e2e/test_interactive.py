@@ -227,6 +227,7 @@ def test_a_cell_is_usable_with_the_keyboard_alone(page: Page, site: Served) -> N
 def test_input_asks_in_the_page_and_the_cell_continues(page: Page, site: Served) -> None:
     page.on("dialog", lambda dialog: pytest.fail(f"a browser dialog opened: {dialog.message}"))
     page.goto(site.url("input.html"))
+    editors_ready(page)  # nothing moves under the pointer afterwards
     start(page, "ask")
     field = f"{cell('ask')} [data-pypage-input]"
     page.wait_for_selector(field)
@@ -249,6 +250,7 @@ def test_input_asks_in_the_page_and_the_cell_continues(page: Page, site: Served)
 
 def test_stop_while_input_waits(page: Page, site: Served) -> None:
     page.goto(site.url("input.html"))
+    editors_ready(page)  # nothing moves under the pointer afterwards
     start(page, "ask")
     page.wait_for_selector(f"{cell('ask')} [data-pypage-input]")
     began = time.perf_counter()
@@ -346,6 +348,7 @@ def test_input_on_a_static_host_goes_through_the_service_worker(
     page: Page, static_site: Served
 ) -> None:
     page.goto(static_site.url("input.html"))
+    editors_ready(page)
     assert page.evaluate("crossOriginIsolated") is False
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
     start(page, "ask")
