@@ -151,7 +151,9 @@ function loadEditors() {
     (module) => {
       attachEditors(module, cells);
       root.dataset.pypageEditor = "ready";
-      keepForNextVisit([]); // the editor's files, for the service worker
+      // Kept for the next visit only once loaded: fetching them for the service worker earlier
+      // would compete with Python's start on this visit (or the next one).
+      keepForNextVisit([]);
     },
     () => (root.dataset.pypageEditor = "failed"), // the code stays readable, and runs
   );
@@ -270,7 +272,7 @@ async function activeVersion(/** @type {ServiceWorkerRegistration} */ registrati
 function keepForNextVisit(/** @type {string[]} */ workerURLs) {
   if (!serviceWorker) return;
   const pageURLs = performance.getEntriesByType("resource").map((entry) => entry.name);
-  for (const url of [...pageURLs, ...workerURLs, ...editorFiles()]) used.add(url);
+  for (const url of [...pageURLs, ...workerURLs]) used.add(url);
   root.dataset.pypageOffline = "pending";
   const urls = [...used];
   serviceWorker.then((worker) => {
@@ -286,12 +288,3 @@ function keepForNextVisit(/** @type {string[]} */ workerURLs) {
   });
 }
 if (config.serviceWorker) serviceWorker = registerServiceWorker();
-
-/** The editor's files, kept even before the reader first edits: the next visit may be offline. */
-function editorFiles() {
-  const map = document.querySelector('script[type="importmap"]')?.textContent;
-  const modules = map ? Object.values(JSON.parse(map).imports ?? {}) : [];
-  return [...modules, "./editor.js", "./editor.css"].map((url, i) =>
-    new URL(url, i < modules.length ? location.href : import.meta.url).href,
-  );
-}

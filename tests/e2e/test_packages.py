@@ -274,6 +274,8 @@ def counting(root: Path) -> Iterator[tuple[str, list[str]]]:
 def visit(page: Page, url: str, cell: str) -> str:
     page.goto(url)
     wait_finished(page, cell)
+    # The editor loads after Python answered; its files are kept once it has loaded.
+    page.wait_for_function("document.documentElement.dataset.pypageEditor === 'ready'")
     page.wait_for_function(
         "['ready', 'partial'].includes(document.documentElement.dataset.pypageOffline)"
     )
