@@ -31,8 +31,14 @@ async function evict() {
 self.addEventListener("install", (event) => event.waitUntil(evict().then(() => self.skipWaiting())));
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(evict().then(() => self.clients.claim()));
+  // Navigation preload: the page's request leaves while this worker starts up, not after.
+  const preload = self.registration.navigationPreload?.enable().catch(() => {});
+  event.waitUntil(Promise.all([preload, evict().then(() => self.clients.claim())]));
 });
+
+// Opened once per worker start, not once per request: a repeat visit sends every file through here.
+let assetCache = null;
+const openAssets = () => (assetCache ??= caches.open(ASSET_CACHE));
 
 self.addEventListener("fetch", (event) => {
   const { request } = event;
@@ -120,8 +126,9 @@ function sitePath(url) {
 }
 
 async function asset(event) {
-  const cache = await caches.open(ASSET_CACHE);
-  const hit = await cache.match(event.request, { ignoreSearch: true });
+  const cache = await openAssets();
+  // An exact match: content-hashed paths carry no query, and ignoreSearch would scan every entry.
+  const hit = await cache.match(event.request);
   if (hit) return isolated(hit);
   const response = await fetch(event.request);
   if (response.ok) event.waitUntil(cache.put(event.request, response.clone()));
@@ -132,7 +139,7 @@ async function page(event) {
   const cache = await caches.open(PAGE_CACHE);
   let response;
   try {
-    response = await fetch(event.request);
+    response = (await event.preloadResponse) ?? (await fetch(event.request));
     if (response.ok) event.waitUntil(cache.put(event.request, response.clone()));
   } catch (error) {
     response = await cache.match(event.request, { ignoreSearch: true });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -216,3 +217,23 @@ def test_a_deck_layout_may_carry_a_yaml_comment(tmp_path: Path) -> None:
     )
     html = (build(site, strict=True).out / "index.html").read_text()
     assert html.count("</section>") == 2
+
+
+def test_the_site_time_limit_and_the_editor_modules_reach_the_page(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "site",
+        {
+            "pypage.toml": "timeout = 3\n",
+            "index.md": "```python run\nx = 1\n```\n\n```python run timeout=0.5\ny = 2\n```\n",
+        },
+    )
+    out = build(site).out
+    html = (out / "index.html").read_text()
+    config = json.loads(re.search(r'id="pypage-config">(.*?)</script>', html)[1])  # type: ignore[index]
+    assert config["timeout"] == 3.0  # the cell without its own limit gets this one
+    assert 'data-timeout="0.5"' in html
+    imports = json.loads(re.search(r'<script type="importmap">(.*?)</script>', html)[1])["imports"]  # type: ignore[index]
+    assert {"@codemirror/view", "@codemirror/lang-python", "@lezer/python"} <= set(imports)
+    for url in imports.values():
+        assert url.startswith("./_pypage/runtime-")  # relative, as an import map needs it
+        assert (out / url).is_file()
