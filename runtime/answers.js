@@ -49,17 +49,21 @@ export function readAnswer({ buffer, url }, ask) {
   if (url) {
     const token = crypto.randomUUID();
     ask(token);
-    for (;;) {
+    // A service worker stopped by the browser mid-question fails the request: ask again, a few
+    // times, before giving up.
+    for (let failures = 0; failures < 3; ) {
       const request = new XMLHttpRequest();
       request.open("GET", `${url}?token=${encodeURIComponent(token)}`, false);
       try {
         request.send();
       } catch {
-        return NO_CHANNEL;
+        failures += 1;
+        continue;
       }
       if (request.status === 200 && /^[=!]/.test(request.responseText)) return request.responseText;
       if (request.status !== ASK_AGAIN) return NO_CHANNEL; // the request did not reach the worker
     }
+    return NO_CHANNEL;
   }
   return NO_CHANNEL;
 }
@@ -74,14 +78,19 @@ export function giveAnswer({ buffer }, token, answer) {
   if (buffer) {
     const state = new Int32Array(buffer, 0, 2);
     if (answer !== null) {
-      const encoded = new TextEncoder().encode(answer).slice(0, ANSWER_BYTES);
-      new Uint8Array(buffer, HEADER_BYTES, encoded.length).set(encoded);
-      Atomics.store(state, 1, encoded.length);
+      // encodeInto writes whole characters only; a longer answer is cut, never mangled.
+      const bytes = new Uint8Array(ANSWER_BYTES);
+      const { written } = new TextEncoder().encodeInto(answer, bytes);
+      new Uint8Array(buffer, HEADER_BYTES, written).set(bytes.subarray(0, written));
+      Atomics.store(state, 1, written);
     }
     Atomics.store(state, 0, answer === null ? STOPPED : ANSWERED);
     Atomics.notify(state, 0);
     return;
   }
   const reply = answer === null ? "!" : `=${answer}`;
-  navigator.serviceWorker?.controller?.postMessage({ type: "answer", token, reply });
+  const message = { type: "answer", token, reply };
+  const controller = navigator.serviceWorker?.controller;
+  if (controller) controller.postMessage(message);
+  else navigator.serviceWorker?.ready.then((registration) => registration.active?.postMessage(message));
 }

@@ -3,7 +3,8 @@
 // the author has since changed the cell, the reader is asked whether to keep their version or take
 // the new one.
 
-const KEY = `pypage:edits:${location.pathname}`;
+// "/notes/" and "/notes/index.html" are one page.
+const KEY = `pypage:edits:${location.pathname.replace(/\/index\.html$/, "/")}`;
 
 /** @typedef {{hash: string, code: string}} SavedEdit */
 

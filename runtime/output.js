@@ -51,14 +51,25 @@ export class OutputArea {
       event.preventDefault();
       event.stopPropagation(); // Shift+Enter here answers; it does not run the cell again
       const text = field.value;
-      field.remove();
+      remove();
       this.append("input", `${text}\n`);
       this.flush();
       onAnswer(text);
     });
+    const cell = this.element.closest("[data-pypage-cell]");
+    const remove = () => {
+      const focused = document.activeElement === field;
+      field.remove();
+      if (focused) /** @type {HTMLElement | null} */ (cell)?.focus({ preventScroll: true });
+    };
     this.element.append(field);
-    field.focus({ preventScroll: false });
-    return () => field.remove();
+    // Take focus only from nowhere, this cell or the toolbar: never from a reader typing elsewhere
+    // (a cell asking during Run all).
+    const active = document.activeElement;
+    if (!active || active === document.body || cell?.contains(active) || active.closest("[data-pypage-toolbar]")) {
+      field.focus({ preventScroll: false });
+    }
+    return remove;
   }
 
   /** A button in the output (e.g. "Run all above" after Python was restarted). */

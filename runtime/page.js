@@ -47,9 +47,17 @@ function bind(/** @type {Cell[]} */ list) {
         session.run(cell);
       }
     });
-    // Reaching for the code before the editor loaded loads it now.
+    // Reaching for the code before the editor loaded loads it now; a click into the code puts the
+    // caret there once it has.
     cell.element.addEventListener("focusin", loadEditors, { once: true });
-    cell.element.addEventListener("pointerdown", loadEditors, { once: true });
+    cell.element.querySelector(".pypage-code")?.addEventListener(
+      "pointerdown",
+      () => {
+        clickedCode = cell;
+        loadEditors();
+      },
+      { once: true },
+    );
     restoreEdit(cell);
     cell.output.onFirstText = () => {
       if (firstOutput) performance.mark("pypage:first-output");
@@ -81,7 +89,7 @@ control("clear")?.addEventListener("click", () => session.clearOutputs());
 
 // Editing. A reader's edits are saved per page (edits.js) and shown before the editor loads.
 function restoreEdit(/** @type {Cell} */ cell) {
-  const saved = cell.readonly ? null : savedEdit(cell.id);
+  const saved = cell.readonly || cell.hidden ? null : savedEdit(cell.id);
   if (!saved || saved.code === cell.original) return;
   cell.code = saved.code;
   const code = cell.element.querySelector(".pypage-code code");
@@ -141,6 +149,8 @@ function setCode(/** @type {Cell} */ cell, /** @type {string} */ code) {
 
 /** @type {Promise<typeof import("./editor.js")> | null} */
 let editorModule = null;
+/** @type {Cell | null} the cell whose code the reader clicked before the editor was there */
+let clickedCode = null;
 
 /** Load CodeMirror (once) and turn every editable cell's code into an editor. */
 function loadEditors() {
@@ -162,8 +172,7 @@ function loadEditors() {
 function attachEditors(/** @type {typeof import("./editor.js")} */ module, /** @type {Cell[]} */ list) {
   for (const cell of list) {
     const pre = cell.element.querySelector(".pypage-code pre");
-    if (cell.readonly || cell.editor || !pre) continue;
-    const hadFocus = cell.element.contains(document.activeElement) && document.activeElement !== cell.element;
+    if (cell.readonly || cell.hidden || cell.editor || !pre) continue;
     cell.editor = module.createEditor({
       code: cell.code,
       label: `Code of cell ${cell.id}. Shift+Enter runs it; Escape then Tab leaves the editor.`,
@@ -171,7 +180,7 @@ function attachEditors(/** @type {typeof import("./editor.js")} */ module, /** @
       onRun: () => session.run(cell),
     });
     pre.replaceWith(cell.editor.dom);
-    if (hadFocus) cell.editor.focus();
+    if (cell === clickedCode && document.activeElement === document.body) cell.editor.focus();
   }
 }
 

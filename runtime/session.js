@@ -88,10 +88,14 @@ export class Session {
     this.answersURL = answersURL;
     /** @type {{buffer: SharedArrayBuffer | null, url: string | null}} how input() answers travel */
     this.answers = { buffer: null, url: null };
-    /** @type {{cell: Cell, token: string | null, cancel: () => void} | null} an input() waiting */
+    /** @type {{cell: Cell, token: string | null, prompt: string, cancel: () => void} | null}
+     * an input() waiting for the reader */
     this.asking = null;
     /** @type {{cell: Cell, why: string} | null} the cell being stopped, and why */
     this.stopping = null;
+    /** @type {{id: string, left: number, why: string, armedAt: number} | null} the running
+     * cell's time limit; it pauses while input() waits for the reader */
+    this.limit = null;
     this.timeoutTimer = 0;
     this.stopOnError = false; // Run all: the first error cancels the cells still queued
     /** @type {(() => void)[]} */
@@ -123,7 +127,14 @@ export class Session {
     for (const cell of this.queue) cell.setState("queued", this.ready ? "Queued" : "Waiting for Python…");
     // A running cell whose element is gone keeps its old object, so its "done" still frees the queue.
     this.running = this.running && (current(this.running) ?? this.running);
-    this.running?.setState("running", "Running…");
+    if (this.stopping) this.stopping.cell = this.running ?? this.stopping.cell;
+    this.running?.setState("running", this.stopping ? "Stopping…" : "Running…");
+    // A question input() asked moves into the new element.
+    const asking = this.asking;
+    if (asking && this.running) {
+      asking.cancel();
+      this.ask(this.running, asking.token, asking.prompt);
+    }
   }
 
   /**
@@ -139,7 +150,8 @@ export class Session {
     this.interrupt =
       shared && this.config.interpreter === "pyodide" ? new Int32Array(new SharedArrayBuffer(4)) : null;
     this.answers = { buffer: shared ? answerBuffer() : null, url: shared ? null : this.answersURL() };
-    worker.onmessage = ({ data }) => this.receive(data);
+    // A terminated worker's last messages must not reach its successor's cells.
+    worker.onmessage = ({ data }) => this.worker === worker && this.receive(data);
     worker.onerror = (event) => this.fail(event.message || "the Python worker could not start");
     this.worker = worker;
   }
@@ -216,6 +228,7 @@ export class Session {
     if (this.stopping) return this.restart(cell, this.stopping.why); // Stop pressed again: at once
     this.stopping = { cell, why };
     clearTimeout(this.timeoutTimer);
+    this.limit = null;
     const asking = this.asking?.cell === cell ? this.asking : null;
     if (asking) {
       // input() is waiting: its reply "stopped" raises KeyboardInterrupt, on either interpreter.
@@ -229,7 +242,10 @@ export class Session {
     }
     cell.setState("running", "Stopping…");
     clearTimeout(this.stopTimer);
-    this.stopTimer = setTimeout(() => this.running === cell && this.restart(cell, why), STOP_GRACE_MS);
+    // By id: after a live reload the running cell is a new object for the same cell.
+    this.stopTimer = setTimeout(() => {
+      if (this.running?.id === cell.id) this.restart(this.running, why);
+    }, STOP_GRACE_MS);
   }
 
   /**
@@ -249,6 +265,7 @@ export class Session {
       running: null,
       asking: null,
       stopping: null,
+      limit: null,
       failed: "",
     });
     if (stopped) {
@@ -315,6 +332,35 @@ export class Session {
     }
   }
 
+  /** Show input()'s field in the cell; the reader's answer goes back to the waiting worker. */
+  ask(/** @type {Cell} */ cell, /** @type {string | null} */ token, /** @type {string} */ prompt) {
+    cell.setState("running", "Waiting for input…");
+    const label = `Input for cell ${cell.id}${prompt.trim() ? `: ${prompt.trim()}` : ""}`;
+    const cancel = cell.output.ask(label, (text) => {
+      this.asking = null;
+      cell.setState("running", "Running…");
+      this.armLimit();
+      giveAnswer(this.answers, token, text);
+    });
+    this.asking = { cell, token, prompt, cancel };
+  }
+
+  armLimit() {
+    const limit = this.limit;
+    if (!limit) return;
+    limit.armedAt = performance.now();
+    clearTimeout(this.timeoutTimer);
+    this.timeoutTimer = setTimeout(() => {
+      if (this.running?.id === limit.id) this.stop(this.running, limit.why);
+    }, limit.left);
+  }
+
+  pauseLimit() {
+    if (!this.limit) return;
+    clearTimeout(this.timeoutTimer);
+    this.limit.left -= performance.now() - this.limit.armedAt;
+  }
+
   enqueue(/** @type {Cell} */ cell) {
     cell.output.clear();
     cell.setState("queued", this.ready ? "Queued" : "Waiting for Python…");
@@ -360,32 +406,23 @@ export class Session {
         break;
       }
       case "started": {
-        const cell = this.cells.get(message.id);
-        const seconds = cell?.timeout ?? this.config.timeout;
-        if (cell && seconds) {
-          const limit = `Stopped: this cell may run for ${seconds} s.`;
-          this.timeoutTimer = setTimeout(() => this.stop(cell, limit), seconds * 1000);
+        const seconds = this.cells.get(message.id)?.timeout ?? this.config.timeout;
+        if (seconds) {
+          const why = `Stopped: this cell may run for ${seconds} s.`;
+          this.limit = { id: message.id, left: seconds * 1000, why, armedAt: 0 };
+          this.armLimit();
         }
         break;
       }
       case "input": {
         const cell = this.cells.get(message.id);
-        if (!cell || cell !== this.running) {
-          giveAnswer(this.answers, message.token, null);
+        if (!cell || cell !== this.running || this.stopping) {
+          // Nobody to ask, or the reader already pressed Stop: input() raises KeyboardInterrupt.
+          giveAnswer(this.answers, message.token ?? null, null);
           break;
         }
-        cell.setState("running", "Waiting for input…");
-        const label = `Input for cell ${cell.id}${message.prompt ? `: ${message.prompt.trim()}` : ""}`;
-        const asking = {
-          cell,
-          token: message.token ?? null,
-          cancel: cell.output.ask(label, (text) => {
-            this.asking = null;
-            cell.setState("running", "Running…");
-            giveAnswer(this.answers, asking.token, text);
-          }),
-        };
-        this.asking = asking;
+        this.pauseLimit(); // the reader's thinking time is not the cell's running time
+        this.ask(cell, message.token ?? null, message.prompt ?? "");
         break;
       }
       case "fetched":
@@ -399,6 +436,7 @@ export class Session {
       case "done": {
         clearTimeout(this.stopTimer);
         clearTimeout(this.timeoutTimer);
+        this.limit = null;
         if (this.installing) this.onStatus("ready", "Python ready");
         this.installing = false;
         const cell = this.cells.get(message.id);
@@ -407,7 +445,7 @@ export class Session {
         this.asking?.cancel();
         this.asking = null;
         if (cell) {
-          if (stopped?.why) cell.output.append("notice", stopped.why);
+          if (stopped?.why && !message.ok) cell.output.append("notice", stopped.why);
           else if (!message.ok) cell.output.append("notice", `(cell '${cell.id}' is at ${this.config.page}, line ${cell.line})`);
           cell.output.flush();
           cell.setState(message.ok ? "done" : "error", message.ok ? "" : stopped ? "Stopped" : "Error");

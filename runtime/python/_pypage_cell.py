@@ -182,4 +182,13 @@ def format_exception(error):
     tb = error.__traceback__
     while tb is not None and not tb.tb_frame.f_code.co_filename.startswith(CELL_PREFIX):
         tb = tb.tb_next
+    # Nor do the runner's frames at the end (input() raising KeyboardInterrupt on Stop).
+    last_own = None
+    frame = tb
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename != __file__:
+            last_own = frame
+        frame = frame.tb_next
+    if last_own is not None:
+        last_own.tb_next = None
     return "".join(traceback.format_exception(type(error), error, tb))

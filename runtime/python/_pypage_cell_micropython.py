@@ -126,8 +126,8 @@ def format_exception(error):
             continue
         name = line.split('"')[1]
         in_cells = in_cells or name.startswith(CELL_PREFIX)
-        if not in_cells:
-            continue  # the runner's own frames
+        if not in_cells or name.endswith("_pypage_cell_micropython.py"):
+            continue  # the runner's own frames (also input()'s, after the cell's)
         rest = line.split('"', 2)[2]
         lineno = int(rest.split("line ")[1].split(",")[0]) if "line " in rest else 0
         if "+" in name and name.startswith(CELL_PREFIX):

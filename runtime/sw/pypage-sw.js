@@ -56,7 +56,7 @@ self.addEventListener("message", (event) => {
   if (event.data?.type !== "cache") return;
   event.waitUntil(
     (async () => {
-      const assets = await caches.open(ASSET_CACHE);
+      const assets = await openAssets();
       let missing = 0;
       for (const url of event.data.urls) {
         if (!ASSETS.has(sitePath(url)) || (await assets.match(url))) continue;
@@ -80,7 +80,9 @@ self.addEventListener("message", (event) => {
 // runtime/answers.js, which speaks the other side).
 const ANSWER_PATH = "_pypage/answer";
 const ASK_AGAIN = 204; // a request held too long is let go (browsers end long fetch events)
-const HOLD_MS = 4 * 60 * 1000;
+// Short holds: browsers stop a service worker whose event lasts long (Chromium after 5 minutes,
+// others sooner); the question's worker simply asks again.
+const HOLD_MS = 25 * 1000;
 
 const answers = {
   /** @type {Map<string, string>} replies that came before their request */

@@ -229,7 +229,7 @@ def _parse_options(
             report(
                 *where,
                 f"invalid timeout '{value}'",
-                hint="write a number of seconds greater than 0, e.g. timeout=5 or timeout=0.5",
+                hint="write a number of seconds, more than 0 and at most a week, e.g. timeout=5",
             )
             continue
         found[name] = value if takes_value else True

@@ -269,7 +269,7 @@ async def _run_page(context, base: str, page: Page, timeout: float) -> list[Cell
     return results
 
 
-# A cell that asks for input() gets an empty answer, as from a pipe with nothing in it.
+# A cell that asks for input() gets an empty line, as if the reader pressed Enter at once.
 _STATE = """id => {
   const cell = document.querySelector(`[data-pypage-cell="${CSS.escape(id)}"]`);
   const field = cell.querySelector("[data-pypage-input]");

@@ -15,6 +15,7 @@ CONFIG_NAME = "pypage.toml"
 INTERPRETERS = ("pyodide", "micropython")
 # Where packages built for Pyodide (numpy, pandas, …) are downloaded from at build time.
 DEFAULT_DISTRIBUTION = "https://cdn.jsdelivr.net/pyodide/v{version}/full/"
+MAX_SECONDS = 7 * 24 * 3600  # the longest time limit a cell may have
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,7 +129,8 @@ def load_config(root: Path) -> SiteConfig:
     if "timeout" in values and parse_seconds(values["timeout"]) is None:
         problem(
             "timeout",
-            f"'timeout' must be more than 0 seconds, not {values.pop('timeout')}",
+            f"'timeout' must be more than 0 seconds and at most a week,"
+            f" not {values.pop('timeout')}",
             "write a number of seconds, e.g. timeout = 10",
         )
     interpreter = str(values.get("interpreter", "pyodide"))
@@ -166,7 +168,8 @@ def parse_seconds(value: object) -> float | None:
         seconds = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    return seconds if math.isfinite(seconds) and seconds > 0 else None
+    # Browsers' timers hold at most 2**31 - 1 ms (24.8 days); a week is more than any cell needs.
+    return seconds if math.isfinite(seconds) and 0 < seconds <= MAX_SECONDS else None
 
 
 # Names people reach for: both mean "real CPython", which in the browser is Pyodide.

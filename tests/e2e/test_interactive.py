@@ -259,11 +259,42 @@ def test_stop_while_input_waits(page: Page, site: Served) -> None:
     assert time.perf_counter() - began < 1.0  # no restart needed
     text = output_of(page, "ask")
     assert "KeyboardInterrupt" in text and "restarted" not in text
+    assert "_pypage_cell" not in text  # the traceback ends at the author's line
     assert page.locator(f"{cell('ask')} [data-pypage-input]").count() == 0
     start(page, "ask")  # Python is still there and asks again
     page.fill(f"{cell('ask')} [data-pypage-input]", "Bo")
     page.press(f"{cell('ask')} [data-pypage-input]", "Enter")
     assert wait_finished(page, "ask") == "done"
+
+
+def test_input_does_not_take_focus_from_a_reader_typing_elsewhere(page: Page, site: Served) -> None:
+    page.goto(site.url("input.html"))
+    editors_ready(page)
+    page.click(f"{cell('twice')} .cm-content")  # the reader is editing another cell
+    page.eval_on_selector(f"{cell('ask')} [data-pypage-run]", "b => b.click()")
+    page.wait_for_selector(f"{cell('ask')} [data-pypage-input]")
+    assert (
+        page.evaluate("document.activeElement.closest('[data-pypage-cell]').dataset.pypageCell")
+        == "twice"
+    )
+    page.fill(f"{cell('ask')} [data-pypage-input]", "x")
+    page.press(f"{cell('ask')} [data-pypage-input]", "Enter")
+    assert wait_finished(page, "ask") == "done"
+
+
+def test_the_time_limit_pauses_while_input_waits(page: Page, site: Served) -> None:
+    page.goto(site.url("input.html"))
+    editors_ready(page)
+    start(page, "patient")
+    field = f"{cell('patient')} [data-pypage-input]"
+    page.wait_for_selector(field)
+    # The scenario itself: a reader who thinks for longer than the cell's 1 s limit.
+    page.wait_for_timeout(1500)
+    assert state_of(page, "patient") == "running"
+    page.fill(field, "yes")
+    page.press(field, "Enter")
+    assert wait_finished(page, "patient") == "done"
+    assert output_of(page, "patient") == "Take your time: yes\ngot yes\n"
 
 
 # Time limits and stopping

@@ -57,12 +57,12 @@ def test_unknown_cell_option(a_site: Path) -> None:
         (
             "timeout=0",
             "invalid timeout '0'",
-            "write a number of seconds greater than 0, e.g. timeout=5 or timeout=0.5",
+            "write a number of seconds, more than 0 and at most a week, e.g. timeout=5",
         ),
         (
             "timeout=5s",
             "invalid timeout '5s'",
-            "write a number of seconds greater than 0, e.g. timeout=5 or timeout=0.5",
+            "write a number of seconds, more than 0 and at most a week, e.g. timeout=5",
         ),
         ("readonly=yes", "cell option 'readonly' takes no value", "write just 'readonly'"),
     ],
@@ -292,7 +292,8 @@ def test_raises_needs_an_exception_name(a_site: Path) -> None:
         ),
         (
             {"pypage.toml": "timeout = -1\n", "index.md": "x\n"},
-            "site/pypage.toml:1:1: error: 'timeout' must be more than 0 seconds, not -1.0",
+            "site/pypage.toml:1:1: error: 'timeout' must be more than 0 seconds and at most a week,"
+            " not -1.0",
         ),
         (
             {"pypage.toml": 'timeout = "5"\n', "index.md": "x\n"},
