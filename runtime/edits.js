@@ -43,9 +43,3 @@ export function saveEdit(cell, /** @type {string} */ code) {
   else edits[cell.id] = { hash: cell.codeHash, code };
   store(edits);
 }
-
-export function forgetEdit(/** @type {string} */ id) {
-  const edits = load();
-  delete edits[id];
-  store(edits);
-}

@@ -2,7 +2,7 @@
 // on the first Run, or once the page is idle after first paint, never before.
 
 import { ANSWER_PATH } from "./answers.js";
-import { forgetEdit, saveEdit, savedEdit } from "./edits.js";
+import { saveEdit, savedEdit } from "./edits.js";
 import { fitFrame } from "./output.js";
 import { Cell, Session } from "./session.js";
 
@@ -130,8 +130,7 @@ function showReset(/** @type {Cell} */ cell) {
 /** The code changed, by the reader or by Reset: remember it and mark the cells below stale. */
 function changed(/** @type {Cell} */ cell, /** @type {string} */ code) {
   cell.edited(code);
-  if (code === cell.original) forgetEdit(cell.id);
-  else saveEdit(cell, code);
+  saveEdit(cell, code);
   showReset(cell);
   session.refreshStale();
 }
@@ -204,13 +203,14 @@ afterFirstPaint(() => {
     // of JavaScript must not slow the first output.
     session.whenReady(() => whenIdle(loadEditors));
   };
-  if (hasAutorun || !("requestIdleCallback" in window)) begin();
-  else requestIdleCallback(begin, { timeout: 1000 });
+  if (hasAutorun) begin();
+  else whenIdle(begin);
 });
 
+/** Call back once the page is idle (at once in browsers that cannot tell). */
 function whenIdle(/** @type {() => void} */ callback) {
   if ("requestIdleCallback" in window) requestIdleCallback(callback, { timeout: 1000 });
-  else setTimeout(callback, 0);
+  else callback();
 }
 
 /** Call back once the browser has recorded the page's first contentful paint. */

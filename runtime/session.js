@@ -206,10 +206,7 @@ export class Session {
   runAll(/** @type {Cell | null} */ until = null) {
     if (this.failed) return;
     this.stopOnError = true;
-    for (const cell of this.cells.values()) {
-      if (cell === until) break;
-      if (!cell.hidden) this.run(cell);
-    }
+    for (const cell of this.cellsAbove(until)) this.run(cell);
     if (until === null) this.start(); // a page of hidden cells only still starts Python
   }
 
@@ -302,8 +299,9 @@ export class Session {
     }
   }
 
-  /** Cells above `cell` that the reader can run (hidden setup cells run by themselves). */
-  cellsAbove(/** @type {Cell} */ cell) {
+  /** Cells above `cell` (all, without one) that the reader can run (hidden setup cells run by
+   * themselves). */
+  cellsAbove(/** @type {Cell | null} */ cell) {
     const above = [];
     for (const other of this.cells.values()) {
       if (other === cell) break;

@@ -71,8 +71,7 @@ def input(prompt=""):
     reader pressed Stop, or "?" + why the page cannot ask.
     """
     if prompt != "":
-        sys.stdout.write(str(prompt))
-    _flush()
+        sys.stdout.write(str(prompt))  # the worker sends it to the page before it blocks
     reply = str(_read_line(str(prompt)))
     if reply.startswith("="):
         return reply[1:]

@@ -13,14 +13,12 @@ import pypage
 
 CELL_PREFIX = "<cell "
 _read_line = None  # from the worker: see _pypage_cell.input
-_flush = None
 
 
 def read_input(prompt=""):
     """input(): the prompt goes to the cell's output, the answer comes from a field after it."""
     if prompt != "":
-        sys.stdout.write(str(prompt))
-    _flush()
+        sys.stdout.write(str(prompt))  # the worker sends it to the page before it blocks
     reply = str(_read_line(str(prompt)))
     if reply.startswith("="):
         return reply[1:]
@@ -37,8 +35,8 @@ _running = [None]  # the cell whose code is running (MicroPython has no contextv
 
 def install(output, flush, read_line):
     """Called once by the worker. print() reaches the page through the interpreter's stdout."""
-    global _send, _flush, _read_line
-    _send, _flush, _read_line = output, flush, read_line
+    global _send, _read_line
+    _send, _read_line = output, read_line
     pypage._output = output
     pypage._current_cell = lambda: _running[0]
     install_sleep_flush(flush)

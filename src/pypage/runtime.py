@@ -56,27 +56,24 @@ VENDORED = {
     "vendor/reveal.css": ("reveal.js", "dist/reveal.css"),
 }
 
-# CodeMirror 6, the cell editor: ES modules that import each other by package name, so the page
-# maps those names to the files with an import map. specifier -> (npm package, file).
+# CodeMirror 6, the cell editor: ES modules that import each other by npm package name, so the
+# page maps those names to the files with an import map. package -> its module file.
 EDITOR_MODULES = {
-    name: (name, file)
-    for name, file in (
-        ("@codemirror/autocomplete", "dist/index.js"),
-        ("@codemirror/commands", "dist/index.js"),
-        ("@codemirror/lang-python", "dist/index.js"),
-        ("@codemirror/language", "dist/index.js"),
-        ("@codemirror/state", "dist/index.js"),
-        ("@codemirror/streamparser", "dist/index.js"),
-        ("@codemirror/view", "dist/index.js"),
-        ("@lezer/common", "dist/index.js"),
-        ("@lezer/highlight", "dist/index.js"),
-        ("@lezer/lr", "dist/index.js"),
-        ("@lezer/python", "dist/index.js"),
-        ("@marijn/find-cluster-break", "src/index.js"),
-        ("crelt", "index.js"),
-        ("style-mod", "src/style-mod.js"),
-        ("w3c-keyname", "index.js"),
-    )
+    "@codemirror/autocomplete": "dist/index.js",
+    "@codemirror/commands": "dist/index.js",
+    "@codemirror/lang-python": "dist/index.js",
+    "@codemirror/language": "dist/index.js",
+    "@codemirror/state": "dist/index.js",
+    "@codemirror/streamparser": "dist/index.js",
+    "@codemirror/view": "dist/index.js",
+    "@lezer/common": "dist/index.js",
+    "@lezer/highlight": "dist/index.js",
+    "@lezer/lr": "dist/index.js",
+    "@lezer/python": "dist/index.js",
+    "@marijn/find-cluster-break": "src/index.js",
+    "crelt": "index.js",
+    "style-mod": "src/style-mod.js",
+    "w3c-keyname": "index.js",
 }
 
 
@@ -138,7 +135,7 @@ def bundle_runtime(out: Path, interpreters: set[str], *, offline: bool = False) 
     }
     vendored = {
         **VENDORED,
-        **{editor_module_path(name): source for name, source in EDITOR_MODULES.items()},
+        **{editor_module_path(name): (name, file) for name, file in EDITOR_MODULES.items()},
     }
     for target, (package_name, file) in vendored.items():
         loader_files[target] = fetch_package(pinned(package_name), offline=offline) / file
