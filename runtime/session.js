@@ -4,8 +4,10 @@
 import { answerBuffer, giveAnswer } from "./answers.js";
 import { OutputArea } from "./output.js";
 
-// How long Stop waits for an interrupted cell to give up before restarting Python.
+// How long Stop waits for an interrupted cell to give up before restarting Python, and the longest
+// it waits once Python has taken the interrupt (a busy machine can be slow to unwind and report).
 const STOP_GRACE_MS = 1500;
+const STOP_UNWIND_MS = 6000;
 const LABELS = { running: "Stop", queued: "Cancel" };
 // Edits and runs are ordered by one counter: a cell is stale when a cell above it was edited after
 // it last ran.
@@ -238,10 +240,24 @@ export class Session {
       return this.restart(cell, why);
     }
     cell.setState("running", "Stopping…");
+    this.awaitStop(cell.id, why, asking ? null : performance.now());
+  }
+
+  /**
+   * Restart Python if the stopped cell has not ended after the grace period. Pyodide clears the
+   * interrupt buffer when it takes the interrupt, so a cleared buffer means KeyboardInterrupt is on
+   * its way (a slow machine, a long traceback): that earns more time, up to STOP_UNWIND_MS. A buffer
+   * still set means Python never looked (time.sleep, a C loop): only a restart helps. `since` is
+   * null when no interrupt was sent (input() was answered with "stopped" instead).
+   */
+  awaitStop(/** @type {string} */ id, /** @type {string} */ why, /** @type {number | null} */ since) {
     clearTimeout(this.stopTimer);
-    // By id: after a live reload the running cell is a new object for the same cell.
     this.stopTimer = setTimeout(() => {
-      if (this.running?.id === cell.id) this.restart(this.running, why);
+      // By id: after a live reload the running cell is a new object for the same cell.
+      if (this.running?.id !== id) return;
+      const taken = since !== null && this.interrupt !== null && Atomics.load(this.interrupt, 0) === 0;
+      if (taken && performance.now() - since < STOP_UNWIND_MS) this.awaitStop(id, why, since);
+      else this.restart(this.running, why);
     }, STOP_GRACE_MS);
   }
 

@@ -313,6 +313,21 @@ def test_a_cell_over_its_time_limit_is_stopped(page: Page, site: Served) -> None
         assert output_of(page, "uses") == "42\n"
 
 
+def test_an_interrupted_cell_that_is_slow_to_unwind_is_not_restarted(page: Page, site: Served) -> None:
+    """Python took the interrupt (its `finally` runs for 2.5 s), so the page waits instead of
+    restarting after its first 1.5 s grace period; MicroPython, with no interrupt, restarts."""
+    page.goto(site.url("limits.html"))
+    run_cell(page, "setup")
+    assert run_cell(page, "tidy") == "error"
+    text = output_of(page, "tidy")
+    assert "this cell may run for 1 s" in text
+    if site.interpreter == "pyodide":
+        assert "KeyboardInterrupt" in text and "Python was restarted" not in text
+        assert state_of(page, "setup") == "done"
+    else:
+        assert "Python was restarted" in text
+
+
 def test_a_forced_restart_offers_to_run_the_cells_above(page: Page, site: Served) -> None:
     page.goto(site.url("limits.html"))
     run_cell(page, "setup")
