@@ -313,7 +313,7 @@ def test_a_cell_over_its_time_limit_is_stopped(page: Page, site: Served) -> None
         assert output_of(page, "uses") == "42\n"
 
 
-def test_an_interrupted_cell_that_is_slow_to_unwind_is_not_restarted(page: Page, site: Served) -> None:
+def test_an_interrupted_cell_slow_to_unwind_is_not_restarted(page: Page, site: Served) -> None:
     """Python took the interrupt (its `finally` runs for 2.5 s), so the page waits instead of
     restarting after its first 1.5 s grace period; MicroPython, with no interrupt, restarts."""
     page.goto(site.url("limits.html"))
