@@ -155,6 +155,7 @@ export class Session {
     // A terminated worker's last messages must not reach its successor's cells.
     worker.onmessage = ({ data }) => this.worker === worker && this.receive(data);
     worker.onerror = (event) => this.fail(event.message || "the Python worker could not start");
+    worker.postMessage({ type: "answers", ...this.answers });
     this.worker = worker;
   }
 
@@ -162,7 +163,7 @@ export class Session {
   answersChanged() {
     if (!this.worker || this.answers.buffer || this.answers.url) return;
     this.answers.url = this.answersURL();
-    if (this.answers.url) this.worker.postMessage({ type: "answers", url: this.answers.url });
+    if (this.answers.url) this.worker.postMessage({ type: "answers", ...this.answers });
   }
 
   /** Call back once Python is ready (or failed to load), at once if it is already. */
@@ -180,14 +181,9 @@ export class Session {
     this.onStatus("loading", "Loading Python…");
     this.worker?.postMessage({
       type: "init",
-      interpreter: this.config.interpreter,
-      url: new URL(this.config.interpreterURL, location.href).href,
+      config: this.config,
+      base: location.href,
       interrupt: this.interrupt?.buffer ?? null,
-      answers: this.answers.buffer,
-      answersURL: this.answers.url,
-      lock: absolute(this.config.packages?.lock),
-      index: absolute(this.config.packages?.index),
-      files: (this.config.files ?? []).map(([path, url]) => [path, absolute(url)]),
     });
   }
 
@@ -492,9 +488,4 @@ export class Session {
     this.queue = [];
     this.running = null;
   }
-}
-
-/** @param {string | undefined} url  relative to the page */
-function absolute(url) {
-  return url ? new URL(url, location.href).href : null;
 }

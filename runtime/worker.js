@@ -1,10 +1,11 @@
 // The interpreter's home: a module Web Worker, so a busy cell never freezes the page.
 //
-// Protocol (page → worker):  {type: "init", interpreter, url, interrupt: SharedArrayBuffer|null,
-//                             answers: SharedArrayBuffer|null, answersURL: URL|null,
-//                             lock: URL|null, index: URL|null, files: [[path, URL], …]}
+// Protocol (page → worker):  {type: "init", config, base, interrupt: SharedArrayBuffer|null}
+//                              (config: the page's #pypage-config; its URLs are relative to base)
+//                            {type: "answers", buffer: SharedArrayBuffer|null, url: URL|null}
+//                              (how input() reaches the page: see answers.js; sent again when the
+//                              service worker takes control of the page)
 //                            {type: "run", id, code, packages: [name, …]}
-//                            {type: "answers", url} (the service worker now controls the page)
 // Protocol (worker → page):  {type: "progress", text} · {type: "ready"} · {type: "fatal", message}
 //                            {type: "installing", id, names} (packages the cell needs, loading)
 //                            {type: "started", id} (the cell's own code begins: its time limit too)
@@ -13,30 +14,31 @@
 //                            {type: "fetched", urls} (files the worker loaded, for the service worker)
 // Output kinds: "stdout", "stderr", "result" (repr of a final expression), "error" (traceback),
 // "display" (a JSON MIME bundle from pypage.display), "clear" (display(..., clear=True)).
+//
+// Nothing is imported up front: the worker answers "init" as soon as this file is evaluated, then
+// fetches its adapter, the interpreter and answers.js side by side (MicroPython's first output is
+// a matter of a few round trips).
 
-import { readAnswer } from "./answers.js";
-import * as micropython from "./interpreters/micropython.js";
-import * as pyodide from "./interpreters/pyodide.js";
-
-/**
- * Interpreter adapters (each exports `load(options) → Promise<Interpreter>`; a few kilobytes, so
- * imported up front) and the name of the interpreter's own ES module.
- */
+/** Each interpreter's adapter (exports `load(options) → Promise<Interpreter>`) and its ES module. */
 const ADAPTERS = {
-  pyodide: { adapter: pyodide, entry: "pyodide.mjs" },
-  micropython: { adapter: micropython, entry: "micropython.mjs" },
+  pyodide: { adapter: "./interpreters/pyodide.js", entry: "pyodide.mjs" },
+  micropython: { adapter: "./interpreters/micropython.js", entry: "micropython.mjs" },
 };
+/** @type {Promise<typeof import("./answers.js")>} */
+const answersModule = import("./answers.js");
+answersModule.catch(() => {}); // awaited by start(), which reports a failure
+/** @type {typeof import("./answers.js").readAnswer | null} set before the worker reports ready */
+let readAnswer = null;
 
-/** @type {Promise<pyodide.Interpreter> | null} */
+/** @type {Promise<import("./interpreters/pyodide.js").Interpreter> | null} */
 let interpreter = null;
 let queue = Promise.resolve();
 
 self.onmessage = ({ data }) => {
   if (data.type === "init") {
-    answers = { buffer: data.answers ?? null, url: data.answersURL ?? null };
     interpreter = start(data);
   } else if (data.type === "answers") {
-    answers.url = data.url;
+    answers = { buffer: data.buffer ?? null, url: data.url ?? null };
   } else if (data.type === "run") {
     queue = queue.then(() => run(data));
   }
@@ -51,29 +53,36 @@ let answers = { buffer: null, url: null };
 function readLine(/** @type {string} */ prompt) {
   const id = running;
   batcher(id)?.flush();
-  return readAnswer(answers, (token) => self.postMessage({ type: "input", id, prompt, token }));
+  return /** @type {NonNullable<typeof readAnswer>} */ (readAnswer)(answers, (token) =>
+    self.postMessage({ type: "input", id, prompt, token }),
+  );
 }
 
-async function start({ interpreter: name, url, interrupt: shared, lock, index, files }) {
+async function start({ config, base, interrupt: shared }) {
   interrupt = shared ? new Int32Array(shared) : null;
+  const absolute = (/** @type {string | undefined} */ url) => (url ? new URL(url, base).href : null);
   try {
-    const known = ADAPTERS[name];
-    if (!known) throw new Error(`unknown interpreter '${name}'`);
+    const known = ADAPTERS[config.interpreter];
+    if (!known) throw new Error(`unknown interpreter '${config.interpreter}'`);
+    const url = /** @type {string} */ (absolute(config.interpreterURL));
+    const adapter = import(known.adapter);
     const entry = import(new URL(known.entry, url).href);
     entry.catch(() => {}); // awaited by the adapter; this only keeps the console free of noise
-    const loaded = await known.adapter.load({
+    const files = (config.files ?? []).map(([path, file]) => [path, absolute(file)]);
+    const loaded = await (await adapter).load({
       url,
       interrupt,
       entry,
-      lock: lock ?? null,
-      index: index ?? null,
+      lock: absolute(config.packages?.lock),
+      index: absolute(config.packages?.index),
       fetchText,
       progress: (text) => self.postMessage({ type: "progress", text }),
       output: (kind, text, cell) => batcher(cell ?? running)?.write(kind, text),
       flush: () => batcher(running)?.flush(),
       readLine,
     });
-    await writeFiles(loaded.fs, files ?? []);
+    await writeFiles(loaded.fs, files);
+    readAnswer = (await answersModule).readAnswer;
     self.postMessage({ type: "ready" });
     reportFetched();
     return loaded;
