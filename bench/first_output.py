@@ -85,6 +85,13 @@ class CountingHandler(SiteHandler):
         super().copyfile(source, outputfile)
 
 
+SETTLED = """() => {
+  const state = document.documentElement.dataset;
+  if (!("pypage" in state)) return true;  // a bare page
+  return state.pypageEditor === "ready" && ["ready", "partial"].includes(state.pypageOffline);
+}"""
+
+
 def visit(context: BrowserContext, url: str) -> tuple[float, float]:
     """(first output, first contentful paint), in ms since navigation."""
     page = context.new_page()
@@ -98,6 +105,10 @@ def visit(context: BrowserContext, url: str) -> tuple[float, float]:
         """() => [performance.getEntriesByName('pypage:first-output')[0].startTime,
                   performance.getEntriesByName('first-contentful-paint')[0].startTime]"""
     )
+    # A reader stays longer than the first output: the page loads its editor after it, and the
+    # service worker keeps what the page used. Closing earlier would leave those downloads to run
+    # into (and be counted in) the next visit.
+    page.wait_for_function(SETTLED, timeout=60_000)
     page.close()
     return float(output), float(paint)
 

@@ -115,7 +115,7 @@ export class Session {
     this.running = null;
     this.setupQueued = false;
     this.startedAt = 0;
-    /** @type {Int32Array | null} Pyodide's interrupt buffer (needs cross-origin isolation) */
+    /** @type {Int32Array | null} the interpreter's interrupt buffer (needs cross-origin isolation) */
     this.interrupt = null;
     this.stopTimer = 0;
     this.installing = false; // a cell is installing packages: the page status says so
@@ -149,8 +149,7 @@ export class Session {
     // With SharedArrayBuffer (a cross-origin isolated page), Stop raises KeyboardInterrupt inside
     // the running code instead of restarting Python.
     const shared = globalThis.crossOriginIsolated === true;
-    this.interrupt =
-      shared && this.config.interpreter === "pyodide" ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    this.interrupt = shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
     this.answers = { buffer: shared ? answerBuffer() : null, url: shared ? null : this.answersURL() };
     // A terminated worker's last messages must not reach its successor's cells.
     worker.onmessage = ({ data }) => this.worker === worker && this.receive(data);
@@ -232,6 +231,7 @@ export class Session {
       giveAnswer(this.answers, asking.token, null);
     } else if (this.interrupt) {
       Atomics.store(this.interrupt, 0, 2); // SIGINT
+      Atomics.notify(this.interrupt, 0); // ends a time.sleep at once (the worker waits on it)
     } else {
       return this.restart(cell, why);
     }
@@ -240,10 +240,11 @@ export class Session {
   }
 
   /**
-   * Restart Python if the stopped cell has not ended after the grace period. Pyodide clears the
-   * interrupt buffer when it takes the interrupt, so a cleared buffer means KeyboardInterrupt is on
-   * its way (a slow machine, a long traceback): that earns more time, up to STOP_UNWIND_MS. A buffer
-   * still set means Python never looked (time.sleep, a C loop): only a restart helps. `since` is
+   * Restart Python if the stopped cell has not ended after the grace period. The interpreter
+   * clears the interrupt buffer when it takes the interrupt, so a cleared buffer means
+   * KeyboardInterrupt is on its way (a slow machine, a long traceback): that earns more time, up to
+   * STOP_UNWIND_MS. A buffer still set means Python never looked (Pyodide in time.sleep or a C
+   * loop; MicroPython in a loop that neither prints nor sleeps): only a restart helps. `since` is
    * null when no interrupt was sent (input() was answered with "stopped" instead).
    */
   awaitStop(/** @type {string} */ id, /** @type {string} */ why, /** @type {number | null} */ since) {

@@ -58,6 +58,19 @@ function readLine(/** @type {string} */ prompt) {
   );
 }
 
+/**
+ * time.sleep on a page that can interrupt Python: the worker waits on the interrupt buffer, so
+ * Stop ends the sleep at once. Returns true if it did; the buffer is then cleared (the interrupt
+ * is taken, see Session.awaitStop) and the runner raises KeyboardInterrupt.
+ */
+function wait(/** @type {number} */ seconds) {
+  const buffer = /** @type {Int32Array} */ (interrupt);
+  Atomics.wait(buffer, 0, 0, seconds * 1000);
+  if (Atomics.load(buffer, 0) === 0) return false;
+  Atomics.store(buffer, 0, 0);
+  return true;
+}
+
 async function start({ config, base, interrupt: shared }) {
   interrupt = shared ? new Int32Array(shared) : null;
   const absolute = (/** @type {string | undefined} */ url) => (url ? new URL(url, base).href : null);
@@ -80,6 +93,7 @@ async function start({ config, base, interrupt: shared }) {
       output: (kind, text, cell) => batcher(cell ?? running)?.write(kind, text),
       flush: () => batcher(running)?.flush(),
       readLine,
+      wait: interrupt ? wait : null,
     });
     await writeFiles(loaded.fs, files);
     readAnswer = (await answersModule).readAnswer;

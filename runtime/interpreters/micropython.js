@@ -6,15 +6,30 @@ const PYTHON_FILES = ["_pypage_cell_micropython.py", "pypage.py"];
 const HEAP_BYTES = 16 * 1024 * 1024;
 
 /** @param {import("./pyodide.js").LoadOptions} options */
-export async function load({ url, entry, fetchText, progress, output, flush, readLine }) {
+export async function load({ url, entry, interrupt, fetchText, progress, output, flush, readLine, wait }) {
   progress("Downloading Python…");
   const sources = Promise.all(
     PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
   );
   const { loadMicroPython } = await entry;
+  // Stop. MicroPython cannot poll an interrupt buffer, and this worker is busy while a cell runs,
+  // so the buffer is looked at when the cell calls out: each write to stdout/stderr (here), each
+  // time.sleep (the runner sleeps with `wait`) and each input() (answered "stopped"). Clearing the
+  // buffer tells the page the interrupt was taken, as Pyodide does; a loop that never calls out
+  // never looks, and the page restarts Python instead.
+  let running = false;
+  const checkInterrupt = () => {
+    if (!running || !interrupt || Atomics.load(interrupt, 0) === 0) return;
+    Atomics.store(interrupt, 0, 0);
+    // Raised at the cell's next jump or call (the entry point MicroPython's REPL uses for ^C).
+    mp._module._mp_sched_keyboard_interrupt();
+  };
   // linebuffer: false delivers bytes as they are written, so output streams and stays faithful.
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
-  const stream = (kind) => (bytes) => output(kind, decoders[kind].decode(bytes, { stream: true }));
+  const stream = (kind) => (bytes) => {
+    output(kind, decoders[kind].decode(bytes, { stream: true }));
+    checkInterrupt();
+  };
   const mp = await loadMicroPython({
     url: new URL("micropython.wasm", url).href,
     heapsize: HEAP_BYTES,
@@ -26,14 +41,25 @@ export async function load({ url, entry, fetchText, progress, output, flush, rea
   (await sources).forEach((source, i) => mp.FS.writeFile(`/${PYTHON_FILES[i]}`, source));
   mp.runPython("import sys\nsys.path.insert(0, '/')");
   const cells = mp.pyimport("_pypage_cell_micropython");
-  cells.install(output, flush, readLine);
+  // No wait on pages that cannot interrupt Python: the runner keeps time.sleep as it is.
+  cells.install(output, flush, readLine, ...(wait ? [wait] : []));
   return {
     fs: mp.FS,
     async install() {
       return ["MicroPython pages cannot install packages"];
     },
     async run({ id, code }) {
-      return Boolean(cells.run(code, id));
+      running = true;
+      try {
+        return Boolean(cells.run(code, id));
+      } catch (error) {
+        // An interrupt that came as the cell ended is raised in the runner, outside the cell.
+        if (error?.type !== "KeyboardInterrupt") throw error;
+        output("error", "KeyboardInterrupt\n", id);
+        return false;
+      } finally {
+        running = false;
+      }
     },
   };
 }

@@ -21,6 +21,8 @@
  * @property {() => void} flush
  * @property {(prompt: string) => string} readLine  input(): blocks until the reader answers;
  *   returns "=" + the answer, "!" if the reader pressed Stop, "?" + why no answer can come
+ * @property {((seconds: number) => boolean) | null} wait  time.sleep that Stop ends: true if it
+ *   did (the runner then raises KeyboardInterrupt); null when the page cannot interrupt Python
  */
 
 // Python files the runtime puts on the interpreter's path: the cell runner, the public `pypage`
@@ -28,7 +30,9 @@
 const PYTHON_FILES = ["_pypage_cell.py", "pypage.py", "pypage_matplotlib.py"];
 
 /** @param {LoadOptions} options @returns {Promise<Interpreter>} */
-export async function load({ url, entry, interrupt, lock, index, fetchText, progress, output, flush, readLine }) {
+export async function load(options) {
+  const { url, entry, interrupt, lock, index, fetchText, progress, output, flush, readLine, wait } =
+    options;
   progress("Downloading Python…");
   const sources = Promise.all(
     PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
@@ -56,7 +60,8 @@ export async function load({ url, entry, interrupt, lock, index, fetchText, prog
   (await sources).forEach((source, i) => pyodide.FS.writeFile(`/pypage/${PYTHON_FILES[i]}`, source));
   pyodide.runPython("import sys; sys.path.insert(0, '/pypage')");
   const cells = pyodide.pyimport("_pypage_cell");
-  cells.install(output, flush, readLine);
+  // No wait on pages that cannot interrupt Python (Pyodide turns a JS null into JsNull, not None).
+  cells.install(output, flush, readLine, ...(wait ? [wait] : []));
   return {
     fs: pyodide.FS,
     async run({ id, code }) {

@@ -84,8 +84,9 @@ input.__doc__ = builtins.input.__doc__
 _read_line = None
 
 
-def install(output, flush, read_line):
-    """Called once by the worker: route the interpreter's output to the page, and input() to it."""
+def install(output, flush, read_line, wait=None):
+    """Called once by the worker: route the interpreter's output to the page, and input() to it.
+    ``wait(seconds)`` (pages that can interrupt Python) sleeps until Stop, and says if it came."""
     global _output, _flush, _read_line
     _output, _flush, _read_line = output, flush, read_line
     pypage._output = output
@@ -101,10 +102,18 @@ def install(output, flush, read_line):
 
     def flushing_sleep(seconds):
         flush()  # output printed just before a blocking sleep must reach the page before it
-        sleep(seconds)
+        if wait is None or not _plain_duration(seconds):
+            return sleep(seconds)  # and its errors, for a negative or odd argument
+        if wait(seconds):
+            raise KeyboardInterrupt
 
     flushing_sleep.__doc__ = sleep.__doc__
     time.sleep = flushing_sleep
+
+
+def _plain_duration(seconds):
+    """A number of seconds time.sleep accepts and a JavaScript timer can wait for."""
+    return isinstance(seconds, (int, float)) and 0 <= seconds < 1e9
 
 
 def cell_filename(cell_id):

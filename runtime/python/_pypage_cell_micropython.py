@@ -33,13 +33,14 @@ _send = None  # output(kind, text, cell id), from the worker
 _running = [None]  # the cell whose code is running (MicroPython has no contextvars)
 
 
-def install(output, flush, read_line):
-    """Called once by the worker. print() reaches the page through the interpreter's stdout."""
+def install(output, flush, read_line, wait=None):
+    """Called once by the worker. print() reaches the page through the interpreter's stdout.
+    ``wait(seconds)`` (pages that can interrupt Python) sleeps until Stop, and says if it came."""
     global _send, _read_line
     _send, _read_line = output, read_line
     pypage._output = output
     pypage._current_cell = lambda: _running[0]
-    install_sleep_flush(flush)
+    install_sleep(flush, wait)
 
 
 def run(code, cell_id):
@@ -137,7 +138,11 @@ def format_exception(error):
         source = sources.get(name)
         if source and 0 < lineno <= len(source) and source[lineno - 1].strip():
             out.append("    " + source[lineno - 1].strip())
-    return "\n".join(_collapse_repeats(out)).rstrip("\n") + "\n"
+    while out and not out[-1]:
+        out.pop()
+    if out and out[-1].endswith(": "):
+        out[-1] = out[-1][:-2]  # "KeyboardInterrupt: " for no message; CPython says no colon
+    return "\n".join(_collapse_repeats(out)) + "\n"
 
 
 def _collapse_repeats(lines):
@@ -164,17 +169,25 @@ def _collapse_repeats(lines):
     return out
 
 
-def install_sleep_flush(flush):
-    """Output printed just before a blocking sleep must reach the page before it."""
-    for name in ("sleep", "sleep_ms", "sleep_us"):
+# time's sleep functions and their unit, in seconds.
+SLEEPS = (("sleep", 1), ("sleep_ms", 0.001), ("sleep_us", 0.000001))
+
+
+def install_sleep(flush, wait):
+    """Output printed just before a blocking sleep must reach the page before it, and Stop ends
+    the sleep (the worker cannot interrupt MicroPython from outside; it waits for Stop instead)."""
+    for name, unit in SLEEPS:
         original = getattr(time, name, None)
         if original is not None:
-            setattr(time, name, _flushing(original, flush))
+            setattr(time, name, _flushing(original, flush, wait, unit))
 
 
-def _flushing(sleep, flush):
+def _flushing(sleep, flush, wait, unit):
     def flushing_sleep(duration):
         flush()
-        sleep(duration)
+        if wait is None or not isinstance(duration, (int, float)) or not 0 <= duration < 1e9:
+            return sleep(duration)  # and its errors, for a negative or odd argument
+        if wait(duration * unit):
+            raise KeyboardInterrupt
 
     return flushing_sleep

@@ -12,18 +12,20 @@ This module runs in the browser, on Pyodide and on MicroPython.
 """
 
 import json
+import sys
 
-try:
-    from base64 import b64encode as _b64encode
-
-    def _base64(data):
-        return _b64encode(data).decode("ascii")
-
-except ImportError:  # MicroPython
+if sys.implementation.name == "micropython":
+    # Not base64: importing it costs MicroPython several milliseconds of every page's start.
     from binascii import b2a_base64
 
     def _base64(data):
         return b2a_base64(data).decode("ascii").strip()
+
+else:
+    from base64 import b64encode as _b64encode
+
+    def _base64(data):
+        return _b64encode(data).decode("ascii")
 
 
 # Set by pypage's cell runner: output(kind, text, cell id), and the id of the running cell.

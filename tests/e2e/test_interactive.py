@@ -331,11 +331,11 @@ def test_an_interrupted_cell_slow_to_unwind_is_not_restarted(page: Page, site: S
 def test_a_forced_restart_offers_to_run_the_cells_above(page: Page, site: Served) -> None:
     page.goto(site.url("limits.html"))
     run_cell(page, "setup")
-    assert run_cell(page, "nap") == "error"  # time.sleep ignores the interrupt: restart
-    text = output_of(page, "nap")
+    assert run_cell(page, "hog") == "error"  # the cell ignores the interrupt: restart
+    text = output_of(page, "hog")
     assert "this cell may run for 1 s" in text and "Python was restarted" in text
     assert state_of(page, "setup") == "idle"  # its variables are gone with the old Python
-    page.click(f"{cell('nap')} button:has-text('Run all above')")
+    page.click(f"{cell('hog')} button:has-text('Run all above')")
     assert wait_finished(page, "setup") == "done"
     assert run_cell(page, "uses") == "done"
     assert output_of(page, "uses") == "42\n"
