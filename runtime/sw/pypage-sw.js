@@ -1,9 +1,9 @@
 // pypage's service worker, written to the site's root by `pypage build` (which fills in ASSETS,
 // ISOLATE and VERSION). It does two things:
 //
-// - Repeat visits load the interpreter, the loader and the packages from the browser's Cache
-//   Storage without a single request: every file under _pypage/ has a content-hashed path, so a
-//   cached copy is never stale. A rebuilt site comes with a new worker whose ASSETS no longer list
+// - Repeat visits load the interpreter, the loader and the packages without a single request,
+//   from the browser's HTTP cache or else from Cache Storage: every file under _pypage/ has a
+//   content-hashed path, so a cached copy is never stale. A rebuilt site comes with a new worker whose ASSETS no longer list
 //   the old files; activating it evicts them. Pages themselves go to the network first and fall
 //   back to the cache, so a visited site works offline.
 // - On hosts that cannot send headers (GitHub Pages) it adds the cross-origin isolation headers
@@ -128,6 +128,15 @@ function sitePath(url) {
 }
 
 async function asset(event) {
+  // The browser's HTTP cache first, when it still holds the file (any copy is current: the path is
+  // content-hashed): a response it serves keeps V8's cache of compiled code, which a copy from
+  // Cache Storage does not have, and Pyodide's 9.6 MB wasm then starts about 0.7 s sooner. A Python
+  // worker's script needs the isolation headers, which only a copy made here carries.
+  const { request } = event;
+  if (request.destination !== "worker" && (await inHttpCache(request))) {
+    const kept = await fetch(request, { cache: "force-cache" }).catch(() => null);
+    if (kept?.ok) return kept;
+  }
   const cache = await openAssets();
   // An exact match: content-hashed paths carry no query, and ignoreSearch would scan every entry.
   const hit = await cache.match(event.request);
@@ -135,6 +144,21 @@ async function asset(event) {
   const response = await fetch(event.request);
   if (response.ok) event.waitUntil(cache.put(event.request, response.clone()));
   return isolated(response);
+}
+
+/**
+ * Whether the HTTP cache holds the file, asked without touching the network. Only a probe: the
+ * file itself is fetched as the page asked for it, since a request changed to the mode this
+ * question needs would miss the compiled code kept for the original one.
+ */
+async function inHttpCache(/** @type {Request} */ request) {
+  try {
+    const probe = await fetch(request.url, { cache: "only-if-cached", mode: "same-origin" });
+    probe.body?.cancel();
+    return probe.ok;
+  } catch {
+    return false; // not cached: only-if-cached fails instead of going to the network
+  }
 }
 
 async function page(event) {
