@@ -6,8 +6,9 @@ the same server, as baselines.
 
 Cold: a new browser profile per run. Warm: a second visit with the same persistent profile (an
 in-memory cache would drop the 9.6 MB wasm). Each visit lasts until the page settled (its editor
-loaded, its files kept by the service worker), as a reader's would. Outside hosts are blocked with Chromium's host
-resolver rules, because a Playwright route() would disable the HTTP cache being measured.
+loaded, its files kept by the service worker), as a reader's would. Outside hosts are blocked
+with Chromium's host resolver rules, because a Playwright route() would disable the HTTP cache
+being measured.
 """
 
 from __future__ import annotations

@@ -140,8 +140,9 @@ def format_exception(error):
             out.append("    " + source[lineno - 1].strip())
     while out and not out[-1]:
         out.pop()
-    if out and out[-1].endswith(": "):
-        out[-1] = out[-1][:-2]  # "KeyboardInterrupt: " for no message; CPython says no colon
+    name = out[-1][:-2] if out and out[-1].endswith(": ") else ""
+    if name and " " not in name and ":" not in name:
+        out[-1] = name  # MicroPython's "KeyboardInterrupt: " for no message; CPython has no colon
     return "\n".join(_collapse_repeats(out)) + "\n"
 
 
