@@ -10,6 +10,7 @@ import json
 import logging
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 import webbrowser
@@ -102,13 +103,20 @@ def make_server(
     handler_class: type[SiteHandler] = SiteHandler,
 ) -> ThreadingHTTPServer:
     handler = type("Handler", (handler_class,), {"isolate": isolate})
-    server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(root)))
-    server.daemon_threads = True
-    return server
+    return SiteServer((host, port), functools.partial(handler, directory=str(root)))
 
 
-# socketserver's default backlog of 5 refuses connections when a page loads many files at once.
-ThreadingHTTPServer.request_queue_size = 128
+class SiteServer(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 refuses connections when a page loads many files at once.
+    request_queue_size = 128
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        # A page closed while it still loaded files (check closes each page when its cells are
+        # done) is no error worth a traceback in the author's terminal.
+        if isinstance(sys.exception(), (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class Broadcaster:
