@@ -59,16 +59,19 @@ function readLine(/** @type {string} */ prompt) {
 }
 
 /**
- * time.sleep on a page that can interrupt Python: the worker waits on the interrupt buffer, so
- * Stop ends the sleep at once. Returns true if it did; the buffer is then cleared (the interrupt
- * is taken, see Session.awaitStop) and the runner raises KeyboardInterrupt.
+ * Whether the reader pressed Stop; if so the interrupt is taken: the buffer is cleared, which tells
+ * the page that KeyboardInterrupt is on its way (see Session.awaitStop), and the caller raises it.
  */
-function wait(/** @type {number} */ seconds) {
-  const buffer = /** @type {Int32Array} */ (interrupt);
-  Atomics.wait(buffer, 0, 0, seconds * 1000);
-  if (Atomics.load(buffer, 0) === 0) return false;
-  Atomics.store(buffer, 0, 0);
+function takeInterrupt() {
+  if (!interrupt || Atomics.load(interrupt, 0) === 0) return false;
+  Atomics.store(interrupt, 0, 0);
   return true;
+}
+
+/** time.sleep on a page that can interrupt Python: Stop ends the wait at once (and is taken). */
+function wait(/** @type {number} */ seconds) {
+  Atomics.wait(/** @type {Int32Array} */ (interrupt), 0, 0, seconds * 1000);
+  return takeInterrupt();
 }
 
 async function start({ config, base, interrupt: shared }) {
@@ -94,6 +97,7 @@ async function start({ config, base, interrupt: shared }) {
       flush: () => batcher(running)?.flush(),
       readLine,
       wait: interrupt ? wait : null,
+      takeInterrupt,
     });
     await writeFiles(loaded.fs, files);
     readAnswer = (await answersModule).readAnswer;

@@ -6,7 +6,8 @@ const PYTHON_FILES = ["_pypage_cell_micropython.py", "pypage.py"];
 const HEAP_BYTES = 16 * 1024 * 1024;
 
 /** @param {import("./pyodide.js").LoadOptions} options */
-export async function load({ url, entry, interrupt, fetchText, progress, output, flush, readLine, wait }) {
+export async function load(options) {
+  const { url, entry, fetchText, progress, output, flush, readLine, wait, takeInterrupt } = options;
   progress("Downloading Python…");
   const sources = Promise.all(
     PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
@@ -19,10 +20,8 @@ export async function load({ url, entry, interrupt, fetchText, progress, output,
   // never looks, and the page restarts Python instead.
   let running = false;
   const checkInterrupt = () => {
-    if (!running || !interrupt || Atomics.load(interrupt, 0) === 0) return;
-    Atomics.store(interrupt, 0, 0);
     // Raised at the cell's next jump or call (the entry point MicroPython's REPL uses for ^C).
-    mp._module._mp_sched_keyboard_interrupt();
+    if (running && takeInterrupt()) mp._module._mp_sched_keyboard_interrupt();
   };
   // linebuffer: false delivers bytes as they are written, so output streams and stays faithful.
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };

@@ -23,6 +23,8 @@
  *   returns "=" + the answer, "!" if the reader pressed Stop, "?" + why no answer can come
  * @property {((seconds: number) => boolean) | null} wait  time.sleep that Stop ends: true if it
  *   did (the runner then raises KeyboardInterrupt); null when the page cannot interrupt Python
+ * @property {() => boolean} takeInterrupt  whether Stop was pressed (then the interrupt is taken:
+ *   the caller raises KeyboardInterrupt); for interpreters that cannot watch the buffer themselves
  */
 
 // Python files the runtime puts on the interpreter's path: the cell runner, the public `pypage`

@@ -3,9 +3,9 @@
 //
 // - Repeat visits load the interpreter, the loader and the packages without a single request,
 //   from the browser's HTTP cache or else from Cache Storage: every file under _pypage/ has a
-//   content-hashed path, so a cached copy is never stale. A rebuilt site comes with a new worker whose ASSETS no longer list
-//   the old files; activating it evicts them. Pages themselves go to the network first and fall
-//   back to the cache, so a visited site works offline.
+//   content-hashed path, so a cached copy is never stale. A rebuilt site comes with a new worker
+//   whose ASSETS no longer list the old files; activating it evicts them. Pages themselves go to
+//   the network first and fall back to the cache, so a visited site works offline.
 // - On hosts that cannot send headers (GitHub Pages) it adds the cross-origin isolation headers
 //   (COOP/COEP) to the site's responses, which gives pages SharedArrayBuffer: Stop then interrupts
 //   Python instead of restarting it. `credentialless` keeps cross-origin images in pages working.
@@ -139,10 +139,10 @@ async function asset(event) {
   }
   const cache = await openAssets();
   // An exact match: content-hashed paths carry no query, and ignoreSearch would scan every entry.
-  const hit = await cache.match(event.request);
+  const hit = await cache.match(request);
   if (hit) return isolated(hit);
-  const response = await fetch(event.request);
-  if (response.ok) event.waitUntil(cache.put(event.request, response.clone()));
+  const response = await fetch(request);
+  if (response.ok) event.waitUntil(cache.put(request, response.clone()));
   return isolated(response);
 }
 
