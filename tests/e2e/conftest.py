@@ -90,15 +90,25 @@ def serve_site(
         yield Served(root=root, base=base, out=out, interpreter=interpreter)
 
 
+def serve_on(
+    site: Path,
+    interpreter: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    *,
+    isolate: bool = False,
+) -> Iterator[Served]:
+    """A copy of ``site`` with ``interpreter`` as its default, built and served (see serve_site)."""
+    work = tmp_path_factory.mktemp(f"{site.name}-{interpreter}")
+    source = with_interpreter(site, interpreter, work / "source")
+    yield from serve_site(source, work / "root", isolate=isolate, interpreter=interpreter)
+
+
 @pytest.fixture(scope="session", params=INTERPRETERS)
 def a_site(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Served]:
     """The fixture site on each interpreter, served without special headers like a static host."""
-    interpreter = request.param
-    work = tmp_path_factory.mktemp(f"served-{interpreter}")
-    site = with_interpreter(SITE, interpreter, work / "source")
-    yield from serve_site(site, work / "root", interpreter=interpreter)
+    yield from serve_on(SITE, request.param, tmp_path_factory)
 
 
 @dataclass

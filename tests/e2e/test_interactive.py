@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page
 
 from pypage.build import build
 
-from .conftest import INTERPRETERS, SUB_PATH, Served, serve_site, with_interpreter
+from .conftest import INTERPRETERS, SUB_PATH, Served, serve_on, serve_site
 from .harness import output_of, run_cell, state_of, wait_finished
 
 pytestmark = pytest.mark.e2e
@@ -27,9 +27,7 @@ def site(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Served]:
     """Served like `pypage serve` serves it: COOP/COEP, so the page has SharedArrayBuffer."""
-    work = tmp_path_factory.mktemp(f"interactive-{request.param}")
-    source = with_interpreter(SITE, request.param, work / "source")
-    yield from serve_site(source, work / "root", isolate=True, interpreter=request.param)
+    yield from serve_on(SITE, request.param, tmp_path_factory, isolate=True)
 
 
 def ready(page: Page) -> None:

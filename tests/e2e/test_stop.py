@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import INTERPRETERS, SITE, Served, serve_site, with_interpreter
+from .conftest import INTERPRETERS, SITE, Served, serve_on
 from .harness import output_of, run_cell, state_of, wait_finished
 
 pytestmark = pytest.mark.e2e
@@ -58,9 +58,7 @@ def an_isolated_site(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Served]:
     # As `pypage serve` sends it: COOP/COEP, so the page has SharedArrayBuffer.
-    work = tmp_path_factory.mktemp(f"isolated-{request.param}")
-    site = with_interpreter(SITE, request.param, work / "source")
-    yield from serve_site(site, work / "root", isolate=True, interpreter=request.param)
+    yield from serve_on(SITE, request.param, tmp_path_factory, isolate=True)
 
 
 # What Stop interrupts on each interpreter, and what only a restart ends. Both end time.sleep at
