@@ -154,7 +154,9 @@ def page(browser: Browser, traffic: Traffic, request: pytest.FixtureRequest) -> 
 
     def on_console(message: ConsoleMessage) -> None:
         if message.type == "error":
-            traffic.console_errors.append(message.text)
+            # "Failed to load resource" names no resource in its text; the location does.
+            where = message.location.get("url")
+            traffic.console_errors.append(f"{message.text} ({where})" if where else message.text)
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: traffic.console_errors.append(str(error)))

@@ -49,7 +49,10 @@ class Live:
 
 
 @pytest.fixture
-def a_live_site(tmp_path: Path) -> Iterator[Live]:
+def a_live_site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Live]:
+    # A test's page must close before the server stops: a load still under way against a stopped
+    # server (the reloaded page, the event stream) is a console error the page fixture reports.
+    page = request.getfixturevalue("page") if "page" in request.fixturenames else None
     site = tmp_path / "site"
     theme = site / "_theme"
     theme.mkdir(parents=True)
@@ -69,6 +72,8 @@ def a_live_site(tmp_path: Path) -> Iterator[Live]:
     try:
         yield Live(site=site, base=f"http://127.0.0.1:{server.server_address[1]}/")
     finally:
+        if page is not None:
+            page.context.close()
         stop.set()
         server.shutdown()
         server.server_close()
