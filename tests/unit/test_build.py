@@ -80,6 +80,29 @@ def test_runtime_files_live_under_content_hashed_paths(tmp_path: Path) -> None:
     assert any(re.fullmatch(r"_pypage/theme-[0-9a-f]{10}/style\.css", f) for f in files)
 
 
+def test_the_service_worker_lists_the_files_it_keeps(tmp_path: Path) -> None:
+    cell = f"{FENCE}python run\nprint(1)\n{FENCE}\n"
+    site = write(
+        tmp_path / "s",
+        {"index.md": cell, "micro.md": f"---\ninterpreter: micropython\n---\n{cell}"},
+    )
+    out = build(site).out
+    worker = (out / "pypage-sw.js").read_text()
+
+    def listed(name: str) -> list[str]:
+        found = re.search(rf"const {name} = new Set\((\[.*?\])\);", worker)
+        assert found, name
+        return json.loads(found.group(1))
+
+    assets = listed("ASSETS")
+    assert assets == sorted(f for f in tree(out) if f.startswith("_pypage/"))
+    # Only the large compiled files take the HTTP-cache path that keeps V8's compiled code.
+    compiled = {Path(f).name for f in listed("COMPILED")}
+    assert {"pyodide.asm.wasm", "pyodide.asm.mjs"} <= compiled
+    assert not compiled & {"micropython.wasm", "micropython.mjs", "page.js", "worker.js"}
+    assert set(listed("COMPILED")) <= set(assets)
+
+
 def test_two_builds_of_the_same_site_are_identical(tmp_path: Path) -> None:
     site = write(tmp_path / "s", {"index.md": f"# A\n\n{FENCE}python run\nprint(1)\n{FENCE}\n"})
     first = build(site, tmp_path / "one").out
