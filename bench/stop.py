@@ -1,5 +1,6 @@
 """Stop latency for a Python loop (interrupt, cross-origin isolated page) and the time back to a
-usable interpreter after a forced restart (static host), median of R runs each.
+usable interpreter after a forced restart (static host; on MicroPython, a loop that never calls
+out), median of R runs each, for both interpreters.
 
     .venv/bin/python bench/stop.py [--runs 5]
 """
@@ -29,6 +30,12 @@ while True:
     pass
 ```
 
+```python run id=nap
+import time
+while True:
+    time.sleep(0.01)
+```
+
 ```python run id=ping
 print("pong")
 ```
@@ -37,16 +44,29 @@ print("pong")
 STATE = 'id => document.querySelector(`[data-pypage-cell="${id}"]`).dataset.state'
 
 
-def stop_once(page: Page) -> tuple[float, float]:
+MICRO_PAGE = "---\ninterpreter: micropython\n---\n" + PAGE
+
+# (label, page, isolated host, cell): MicroPython cannot look for Stop inside a loop that never
+# calls out, so its bare loop is the restart case and a sleeping loop the interrupt case.
+CASES = (
+    ("Pyodide interrupt", "index.html", True, "spin"),
+    ("Pyodide restart", "index.html", False, "spin"),
+    ("MicroPython interrupt", "micro.html", True, "nap"),
+    ("MicroPython restart", "micro.html", True, "spin"),
+)
+
+
+def stop_once(page: Page, cell: str) -> tuple[float, float]:
     """Milliseconds from pressing Stop to the cell ending, and to the next cell's output."""
-    page.click('[data-pypage-cell="spin"] [data-pypage-run]')
-    page.wait_for_function(f"({STATE})('spin') === 'running'", timeout=120_000)
+    page.click(f'[data-pypage-cell="{cell}"] [data-pypage-run]')
+    page.wait_for_function(f"({STATE})('{cell}') === 'running'", timeout=120_000)
     pressed = page.evaluate(
-        """() => { const t = performance.now();
-                   document.querySelector('[data-pypage-cell="spin"] [data-pypage-run]').click();
-                   return t; }"""
+        """cell => { const t = performance.now();
+                   document.querySelector(`[data-pypage-cell="${cell}"] [data-pypage-run]`).click();
+                   return t; }""",
+        cell,
     )
-    page.wait_for_function(f"['done', 'error'].includes(({STATE})('spin'))")
+    page.wait_for_function(f"['done', 'error'].includes(({STATE})('{cell}'))")
     stopped = page.evaluate("performance.now()")
     page.click('[data-pypage-cell="ping"] [data-pypage-run]')
     page.wait_for_function(f"({STATE})('ping') === 'done'", timeout=120_000)
@@ -63,16 +83,17 @@ def main() -> int:
         site = Path(tmp) / "site"
         site.mkdir()
         (site / "index.md").write_text(PAGE)
+        (site / "micro.md").write_text(MICRO_PAGE)
         out = build(site, Path(tmp) / "out").out
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
         )
-        for label, isolate in (("interrupt (isolated)", True), ("restart (static host)", False)):
+        for label, name, isolate, cell in CASES:
             server = make_server(out, isolate=isolate)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
-            runs = [stop_once(page) for _ in range(args.runs)]
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{name}")
+            runs = [stop_once(page, cell) for _ in range(args.runs)]
             page.close()
             server.shutdown()
             results[label] = {
@@ -80,7 +101,7 @@ def main() -> int:
                 "usable_ms": statistics.median(r[1] for r in runs),
             }
         browser.close()
-    print(f"Stop, median of {args.runs} (Pyodide, headless Chromium)")
+    print(f"Stop, median of {args.runs} (headless Chromium; restart: Python started again)")
     for label, r in results.items():
         print(
             f"{label:<24} cell ended {r['stop_ms']:>7.0f} ms"
