@@ -2,8 +2,8 @@
 // COMPILED, ISOLATE and VERSION). It does two things:
 //
 // - Repeat visits load the interpreter, the loader and the packages without a single request,
-//   from the browser's HTTP cache or else from Cache Storage: every file under _pypage/ has a
-//   content-hashed path, so a cached copy is never stale. A rebuilt site comes with a new worker
+//   from Cache Storage (the large compiled ones from the browser's HTTP cache while it has them):
+//   every file under _pypage/ has a content-hashed path, so a cached copy is never stale. A rebuilt site comes with a new worker
 //   whose ASSETS no longer list the old files; activating it evicts them. Pages themselves go to
 //   the network first and fall back to the cache, so a visited site works offline.
 // - On hosts that cannot send headers (GitHub Pages) it adds the cross-origin isolation headers
