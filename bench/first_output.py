@@ -92,16 +92,16 @@ FLOOR_MICROPYTHON = """\
 <pre id="out"></pre>
 <script type="module">
 let started = false;
-new PerformanceObserver((list, observer) => {{
+new PerformanceObserver((list, observer) => {
   if (started || !list.getEntriesByName("first-contentful-paint").length) return;
   started = true;
   observer.disconnect();
-  const worker = new Worker("floor-micropython.js", {{ type: "module" }});
-  worker.onmessage = ({{ data }}) => {{
+  const worker = new Worker("floor-micropython.js", { type: "module" });
+  worker.onmessage = ({ data }) => {
     document.getElementById("out").append(data + "\\n");
     performance.mark("pypage:first-output");
-  }};
-}}).observe({{ type: "paint", buffered: true }});
+  };
+}).observe({ type: "paint", buffered: true });
 </script>
 """
 
@@ -200,7 +200,7 @@ def main() -> int:
         for name, template in (("pyodide", BARE_PYODIDE), ("micropython", BARE_MICROPYTHON)):
             folder = next(out.glob(f"_pypage/{name}-*")).relative_to(out).as_posix()
             (out / f"bare-{name}.html").write_text(template.format(folder=folder))
-        (out / "floor-micropython.html").write_text(FLOOR_MICROPYTHON.format())
+        (out / "floor-micropython.html").write_text(FLOOR_MICROPYTHON)
         folder = next(out.glob("_pypage/micropython-*")).relative_to(out).as_posix()
         (out / "floor-micropython.js").write_text(FLOOR_MICROPYTHON_WORKER.format(folder=folder))
 

@@ -3,9 +3,10 @@
 //
 // - Repeat visits load the interpreter, the loader and the packages without a single request,
 //   from Cache Storage (the large compiled ones from the browser's HTTP cache while it has them):
-//   every file under _pypage/ has a content-hashed path, so a cached copy is never stale. A rebuilt site comes with a new worker
-//   whose ASSETS no longer list the old files; activating it evicts them. Pages themselves go to
-//   the network first and fall back to the cache, so a visited site works offline.
+//   every file under _pypage/ has a content-hashed path, so a cached copy is never stale. A
+//   rebuilt site comes with a new worker whose ASSETS no longer list the old files; activating it
+//   evicts them. Pages themselves go to the network first and fall back to the cache, so a
+//   visited site works offline.
 // - On hosts that cannot send headers (GitHub Pages) it adds the cross-origin isolation headers
 //   (COOP/COEP) to the site's responses, which gives pages SharedArrayBuffer: Stop then interrupts
 //   Python instead of restarting it. `credentialless` keeps cross-origin images in pages working.
