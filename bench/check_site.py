@@ -15,8 +15,8 @@ from pathlib import Path
 
 from corpus import make_site
 
-from pypage.build import build
-from pypage.check import check
+from pypage.browser.check import check
+from pypage.site.build import build
 
 HERE = Path(__file__).parent
 

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, sync_playwright
 
-from pypage.build import build
-from pypage.check import CHROMIUM_ARGS
-from pypage.serve import SiteHandler, make_server
+from pypage.browser.check import CHROMIUM_ARGS
+from pypage.serve.server import SiteHandler, make_server
+from pypage.site.build import build
 
 HERE = Path(__file__).parent
 ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]

@@ -19,9 +19,9 @@ from pathlib import Path
 from corpus import make_site
 from playwright.sync_api import sync_playwright
 
-from pypage.check import CHROMIUM_ARGS
-from pypage.rebuild import LiveSite
-from pypage.serve import make_live_server, watch
+from pypage.browser.check import CHROMIUM_ARGS
+from pypage.serve.live import LiveSite
+from pypage.serve.server import make_live_server, watch
 
 HERE = Path(__file__).parent
 ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]

@@ -20,9 +20,9 @@ from unittest import mock
 from first_output import CountingHandler, measure
 from playwright.sync_api import sync_playwright
 
-from pypage.build import build
-from pypage.runtime import cache_dir
-from pypage.serve import make_server
+from pypage.cache import cache_dir
+from pypage.serve.server import make_server
+from pypage.site.build import build
 
 HERE = Path(__file__).parent
 

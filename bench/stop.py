@@ -18,9 +18,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from pypage.build import build
-from pypage.check import CHROMIUM_ARGS
-from pypage.serve import make_server
+from pypage.browser.check import CHROMIUM_ARGS
+from pypage.serve.server import make_server
+from pypage.site.build import build
 
 HERE = Path(__file__).parent
 PAGE = """# Stop

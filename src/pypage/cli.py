@@ -9,8 +9,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
-from .errors import PypageError
+from pypage import __version__
+from pypage.errors import PypageError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     if args.execute:
-        from .execute import build_executed
+        from pypage.browser.execute import build_executed
 
         build_executed(
             args.site,
@@ -41,14 +41,14 @@ def _build(args: argparse.Namespace) -> int:
             timeout=args.timeout,
         )
         return 0
-    from .build import build
+    from pypage.site.build import build
 
     build(args.site, args.output, strict=args.strict, offline=args.offline)
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import check
+    from pypage.browser.check import check
 
     report = check(
         args.site, browser=args.browser, jobs=args.jobs, timeout=args.timeout, junit=args.junit
@@ -60,14 +60,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from pypage.serve.server import serve
 
     serve(args.site, args.output, host=args.host, port=args.port, open_browser=args.open)
     return 0
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .scaffold import new_site
+    from pypage.scaffold import new_site
 
     new_site(args.directory, title=args.title, template=args.template)
     return 0

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Diagnostic, PypageError, did_you_mean, display_path, source_line
+from pypage.errors import Diagnostic, PypageError, did_you_mean, display_path, source_line
+from pypage.interpreters import DEFAULT_INTERPRETER, INTERPRETERS
 
 CONFIG_NAME = "pypage.toml"
-INTERPRETERS = ("pyodide", "micropython")
 # Where packages built for Pyodide (numpy, pandas, …) are downloaded from at build time.
 DEFAULT_DISTRIBUTION = "https://cdn.jsdelivr.net/pyodide/v{version}/full/"
 MAX_SECONDS = 7 * 24 * 3600  # the longest time limit a cell may have
@@ -23,7 +23,7 @@ class SiteConfig:
     root: Path
     title: str = ""
     description: str = ""
-    interpreter: str = "pyodide"
+    interpreter: str = DEFAULT_INTERPRETER
     output: str = "_site"
     theme: str = "default"
     strict: bool = False
@@ -133,7 +133,7 @@ def load_config(root: Path) -> SiteConfig:
             f" not {values.pop('timeout')}",
             "write a number of seconds, e.g. timeout = 10",
         )
-    interpreter = str(values.get("interpreter", "pyodide"))
+    interpreter = str(values.get("interpreter", DEFAULT_INTERPRETER))
     if interpreter not in INTERPRETERS:
         problem(
             "interpreter",

@@ -8,8 +8,8 @@ import shlex
 from pathlib import Path
 from string import Template
 
-from . import __version__
-from .errors import Diagnostic, PypageError
+from pypage import __version__
+from pypage.errors import Diagnostic, PypageError
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Route, sync_playwright
 
-from pypage.build import build
-from pypage.check import CHROMIUM_ARGS
-from pypage.serve import make_server
+from pypage.browser.check import CHROMIUM_ARGS
+from pypage.serve.server import make_server
+from pypage.site.build import build
 
 SUB_PATH = "repo"
 SITE = Path(__file__).parent / "site"

@@ -12,8 +12,8 @@ from xml.etree import ElementTree
 import pytest
 from playwright.sync_api import Browser
 
-from pypage.check import check
-from pypage.execute import build_executed
+from pypage.browser.check import check
+from pypage.browser.execute import build_executed
 
 from ..sites import write
 from .conftest import serving

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from pypage.build import build
+from pypage.site.build import build
 
 from .conftest import INTERPRETERS, SUB_PATH, Served, serve_on, serve_site
 from .harness import output_of, run_cell, state_of, wait_finished

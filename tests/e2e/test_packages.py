@@ -21,11 +21,11 @@ from unittest import mock
 import pytest
 from playwright.sync_api import Browser, Page, Playwright
 
-from pypage.build import build
-from pypage.check import CHROMIUM_ARGS
+from pypage.browser.check import CHROMIUM_ARGS
+from pypage.cache import cache_dir
 from pypage.errors import PypageError
-from pypage.runtime import cache_dir
-from pypage.serve import SiteHandler, make_server
+from pypage.serve.server import SiteHandler, make_server
+from pypage.site.build import build
 
 from ..sites import write
 from ..wheels import (
@@ -435,7 +435,7 @@ def test_pages_work_where_service_workers_are_unavailable(
 
 def official_distribution_reachable() -> bool:
     from pypage.config import DEFAULT_DISTRIBUTION
-    from pypage.runtime import pinned
+    from pypage.packages.npm import pinned
 
     url = DEFAULT_DISTRIBUTION.format(version=pinned("pyodide").version) + "pyodide-lock.json"
     try:

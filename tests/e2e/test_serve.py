@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page
 
-from pypage.build import build
-from pypage.rebuild import LiveSite
 from pypage.resources import data_path
-from pypage.serve import make_live_server, watch
+from pypage.serve.live import LiveSite
+from pypage.serve.server import make_live_server, watch
+from pypage.site.build import build
 
 from .harness import output_of, run_cell
 

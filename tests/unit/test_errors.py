@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pypage.build import build
 from pypage.errors import PypageError
-
-from ..sites import write
+from pypage.site.build import build
+from tests.sites import write
 
 pytestmark = pytest.mark.unit
 

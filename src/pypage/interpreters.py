@@ -1,0 +1,43 @@
+"""The interpreters a page can run its cells on: the one table every other part reads (settings,
+front matter, the loader bundle, what cells may import, the worker's adapter)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Interpreter:
+    name: str
+    npm_package: str  # the npm package that provides it, pinned by runtime/package-lock.json
+    files: tuple[str, ...]  # what the browser needs from that package
+    adapter: str  # the worker's module for it, in runtime/
+    installs_packages: bool  # whether packages: and imported distribution packages apply
+
+
+INTERPRETERS: dict[str, Interpreter] = {
+    interpreter.name: interpreter
+    for interpreter in (
+        Interpreter(
+            name="pyodide",
+            npm_package="pyodide",
+            files=(
+                "pyodide.mjs",
+                "pyodide.asm.mjs",
+                "pyodide.asm.wasm",
+                "python_stdlib.zip",
+                "pyodide-lock.json",
+            ),
+            adapter="interpreters/pyodide.js",
+            installs_packages=True,
+        ),
+        Interpreter(
+            name="micropython",
+            npm_package="@micropython/micropython-webassembly-pyscript",
+            files=("micropython.mjs", "micropython.wasm"),
+            adapter="interpreters/micropython.js",
+            installs_packages=False,
+        ),
+    )
+}
+DEFAULT_INTERPRETER = "pyodide"

@@ -1,0 +1,303 @@
+"""Markdown → page: front matter, HTML body, cells, headings, and located diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from pypage.config import interpreter_suggestion
+from pypage.errors import Diagnostic, did_you_mean
+from pypage.interpreters import INTERPRETERS
+from pypage.markdown.cells import Cell, cells_plugin
+from pypage.markdown.highlight import highlight, highlight_fence
+from pypage.markdown.links import links_plugin
+from pypage.markdown.slides import slides_plugin
+from pypage.sources import SiteFiles, SourcePage
+
+# Front matter keys: name -> (accepted types, meaning)
+FRONT_MATTER: dict[str, tuple[tuple[type, ...], str]] = {
+    "title": ((str,), "the page title"),
+    "description": ((str,), "one sentence for search engines and link previews"),
+    "order": ((int, float), "a number that sorts the page in the navigation"),
+    "interpreter": ((str,), f"the Python that runs the page's cells: {', '.join(INTERPRETERS)}"),
+    "layout": ((str,), "'page' (the default) or 'slides' for a slide deck"),
+    "packages": ((list,), 'the packages the page\'s cells need, e.g. [humanize, "attrs>=23"]'),
+    "files": ((list,), "data files or folders copied next to the cells, e.g. [data.csv]"),
+}
+LAYOUTS = ("page", "slides")
+_TYPE_NAMES: dict[tuple[type, ...], str] = {
+    (str,): "text",
+    (int, float): "a number",
+    (list,): "a list",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page:
+    source: SourcePage
+    shown_path: str  # how messages name the file
+    title: str
+    meta: Mapping[str, Any]
+    html: str
+    cells: tuple[Cell, ...]
+    headings: tuple[Heading, ...]
+    # Where each front matter key is set, and the front matter's lines, to locate messages about
+    # its values (packages:, files:) in later stages.
+    meta_lines: Mapping[str, int] = field(default_factory=dict)
+    front_lines: tuple[str, ...] = ()
+
+    @property
+    def is_slides(self) -> bool:
+        return self.meta.get("layout") == "slides"
+
+    def interpreter(self, default: str) -> str:
+        return str(self.meta.get("interpreter", default))
+
+    @property
+    def order(self) -> float:
+        value = self.meta.get("order")
+        return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+@dataclass
+class _Reporter:
+    path: str
+    lines: list[str]
+    found: list[Diagnostic]
+
+    def __call__(
+        self,
+        line: int | None,
+        col: int | None,
+        message: str,
+        *,
+        hint: str | None = None,
+        severity: str = "error",
+    ) -> None:
+        self.found.append(
+            Diagnostic(
+                path=self.path,
+                line=line,
+                col=col,
+                message=message,
+                hint=hint,
+                severity=severity,
+                source_line=(
+                    self.lines[line - 1] if line and 0 < line <= len(self.lines) else None
+                ),
+            )
+        )
+
+
+def parse_page(
+    source: SourcePage,
+    text: str,
+    *,
+    site: SiteFiles,
+    shown_path: str,
+    site_title: str = "",
+    outputs: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> tuple[Page, list[Diagnostic]]:
+    """``shown_path`` is how messages name the file (relative to where the user stands);
+    ``outputs`` are cell outputs recorded at build time, by cell id, to pre-render."""
+    found: list[Diagnostic] = []
+    report = _Reporter(shown_path, text.splitlines(), found)
+    md = _markdown(source, site, report)
+    env: dict[str, Any] = {"outputs": outputs or {}}
+    tokens = md.parse(text, env)
+    meta, meta_lines = _front_matter(tokens, text, report)
+    _check_fences(tokens, report.lines, report)
+    html = md.renderer.render(tokens, md.options, env)
+    headings = _headings(tokens)
+    title = str(meta.get("title") or _first_h1(headings) or _title_from(source, site_title))
+    page = Page(
+        source=source,
+        shown_path=shown_path,
+        title=title,
+        meta=meta,
+        html=html,
+        cells=tuple(env.get("cells", ())),
+        headings=tuple(h for h in headings if h.level in (2, 3)),
+        meta_lines=meta_lines,
+        front_lines=tuple(report.lines[: _front_matter_end(tokens)]),
+    )
+    return page, found
+
+
+def _markdown(source: SourcePage, site: SiteFiles, report: _Reporter) -> MarkdownIt:
+    # html=True: the author's own Markdown is trusted, as in every static-site generator.
+    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_fence})
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin)
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#")
+    md.use(cells_plugin, highlight=lambda code: highlight(code, "python"), report=report)
+    md.use(links_plugin, page=source.rel, site=site, report=report)
+    md.use(slides_plugin)
+    return md
+
+
+def _front_matter(
+    tokens: list[Token], text: str, report: _Reporter
+) -> tuple[dict[str, Any], dict[str, int]]:
+    if not tokens or tokens[0].type != "front_matter":
+        if text.startswith(("---\n", "---\r\n")) and any(
+            ":" in line for line in text.splitlines()[1:3]
+        ):
+            report(
+                1,
+                1,
+                "front matter is not closed: it shows as text",
+                hint="end the front matter with a line of ---",
+                severity="warning",
+            )
+        return {}, {}
+    token = tokens[0]
+    try:
+        data = yaml.safe_load(token.content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1  # +1 for the opening '---', +1 for 1-based
+        col = mark.column + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        report(
+            line,
+            col,
+            f"invalid YAML front matter: {problem}",
+            hint="front matter is YAML between two '---' lines, e.g. 'title: My page'",
+        )
+        return {}, {}
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict):
+        report(
+            2,
+            1,
+            f"front matter must be a mapping of keys to values, not {type(data).__name__}",
+            hint="write 'key: value' lines, e.g. 'title: My page'",
+        )
+        return {}, {}
+    meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for key, value in data.items():
+        line = _key_line(text, str(key), token)
+        if key not in FRONT_MATTER:
+            report(
+                line,
+                1,
+                f"unknown front matter key '{key}'{did_you_mean(str(key), FRONT_MATTER)}",
+                hint="keys are " + ", ".join(FRONT_MATTER),
+                severity="warning",
+            )
+            continue
+        types, meaning = FRONT_MATTER[key]
+        if types == (str,) and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # title: 1984
+        if not isinstance(value, types) or isinstance(value, bool):
+            report(
+                line,
+                1,
+                f"'{key}' must be {_TYPE_NAMES[types]}, not {type(value).__name__}",
+                hint=f"'{key}' is {meaning}",
+            )
+            continue
+        if key == "layout" and value not in LAYOUTS:
+            report(
+                line,
+                1,
+                f"unknown layout '{value}'{did_you_mean(str(value), LAYOUTS)}",
+                hint="layouts are page and slides",
+            )
+            continue
+        if key == "interpreter" and value not in INTERPRETERS:
+            report(
+                line,
+                1,
+                f"unknown interpreter '{value}'{interpreter_suggestion(value)}",
+                hint="interpreters are " + ", ".join(INTERPRETERS),
+            )
+            continue
+        meta[key] = value
+        lines[key] = line
+    return meta, lines
+
+
+def _front_matter_end(tokens: list[Token]) -> int:
+    if tokens and tokens[0].type == "front_matter" and tokens[0].map:
+        return tokens[0].map[1]
+    return 0
+
+
+def _key_line(text: str, key: str, token: Token) -> int:
+    first, last = token.map or (0, 1)
+    lines = text.splitlines()
+    for number in range(first + 1, min(last, len(lines))):
+        if lines[number].startswith((f"{key}:", f'"{key}":', f"'{key}':")):
+            return number + 1
+    return first + 1
+
+
+def _check_fences(tokens: list[Token], lines: list[str], report: _Reporter) -> None:
+    for token in tokens:
+        if token.type != "fence" or not token.map:
+            continue
+        start, end = token.map
+        closing = lines[end - 1].strip() if end - 1 > start and end <= len(lines) else ""
+        marker = token.markup[:1]
+        closed = len(closing) >= len(token.markup) and closing == marker * len(closing)
+        if not closed and end >= len(lines):
+            report(
+                start + 1,
+                1 + len(lines[start]) - len(lines[start].lstrip()),
+                "unclosed code fence: it swallows the rest of the page",
+                hint=f"close it with a line of {token.markup}",
+                severity="warning",
+            )
+
+
+def _headings(tokens: list[Token]) -> list[Heading]:
+    found = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[index + 1]
+        text = "".join(
+            child.content
+            for child in inline.children or ()
+            if child.type in ("text", "code_inline")
+        )
+        # .strip(): the permalink the anchors plugin appends brings a separating space.
+        found.append(
+            Heading(level=int(token.tag[1]), id=str(token.attrGet("id") or ""), text=text.strip())
+        )
+    return found
+
+
+def _first_h1(headings: list[Heading]) -> str:
+    return next((h.text for h in headings if h.level == 1), "")
+
+
+def _title_from(source: SourcePage, site_title: str) -> str:
+    name = source.rel.stem
+    if name == "index":
+        name = source.rel.parent.name
+        if not name:
+            return site_title or "Home"
+    return name.replace("-", " ").replace("_", " ").capitalize()

@@ -1,0 +1,1 @@
+"""``pypage serve``: the live site kept current by the build engine, and its server."""

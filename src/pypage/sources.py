@@ -1,0 +1,63 @@
+"""Finding the site's files: every Markdown file is a page, everything else is copied."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pypage.config import CONFIG_NAME, SiteConfig
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourcePage:
+    path: Path
+    rel: PurePosixPath  # "guide/intro.md"
+    url: PurePosixPath  # "guide/intro.html", relative to the site root
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteFiles:
+    pages: tuple[SourcePage, ...]
+    assets: tuple[PurePosixPath, ...]  # copied as they are
+    _pages_by_rel: dict[PurePosixPath, SourcePage] = field(init=False, repr=False, compare=False)
+    _asset_set: frozenset[PurePosixPath] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_pages_by_rel", {page.rel: page for page in self.pages})
+        object.__setattr__(self, "_asset_set", frozenset(self.assets))
+
+    def page_for(self, rel: PurePosixPath) -> SourcePage | None:
+        return self._pages_by_rel.get(rel)
+
+    def has_file(self, rel: PurePosixPath) -> bool:
+        return rel in self._pages_by_rel or rel in self._asset_set
+
+
+def page_url(rel: PurePosixPath) -> PurePosixPath:
+    return rel.with_suffix(".html")
+
+
+def discover(config: SiteConfig, out: Path) -> SiteFiles:
+    root = config.root.resolve()
+    out = out.resolve()
+    pages: list[SourcePage] = []
+    assets: list[PurePosixPath] = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        # _ and . folders are private by convention (drafts, _site, .git); the output folder may
+        # have any name, so it is skipped by identity.
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(("_", ".")) and (here / d).resolve() != out
+        )
+        for name in sorted(files):
+            if name.startswith((".", "_")):
+                continue
+            rel = PurePosixPath((here / name).relative_to(root).as_posix())
+            if rel == PurePosixPath(CONFIG_NAME):
+                continue
+            if rel.suffix.lower() == ".md":
+                pages.append(SourcePage(path=here / name, rel=rel, url=page_url(rel)))
+            else:
+                assets.append(rel)
+    return SiteFiles(pages=tuple(pages), assets=tuple(assets))
