@@ -1,17 +1,23 @@
-"""Content-addressed folders: every file the page loads lives under a path that changes when its
-content does, so browsers and service workers may cache it forever."""
+"""The files of a built site, gathered before any is written. Every file a page loads lives in a
+bundle: a folder under ``_pypage/`` whose name changes when its content does, so browsers and
+service workers may cache it forever."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
-ASSET_ROOT = PurePosixPath("_pypage")
+BUNDLE_ROOT = PurePosixPath("_pypage")
+
+# A file's content: bytes made by the build, or a file to copy (an author's image, a wheel, the
+# interpreter's wasm) that is never read into memory.
+Content = bytes | Path
 
 
-def content_hash(files: Mapping[str, bytes | Path], *, length: int = 10) -> str:
+def content_hash(files: Mapping[str, Content], *, length: int = 10) -> str:
     digest = hashlib.sha256()
     for name in sorted(files):
         data = files[name]
@@ -21,17 +27,52 @@ def content_hash(files: Mapping[str, bytes | Path], *, length: int = 10) -> str:
     return digest.hexdigest()[:length]
 
 
-def write_bundle(out: Path, stem: str, files: Mapping[str, bytes | Path]) -> PurePosixPath:
-    """Write ``files`` to ``out/_pypage/<stem>-<hash>/``; return that folder's site path."""
-    folder = ASSET_ROOT / f"{stem}-{content_hash(files)}"
-    for name, data in files.items():
-        target = out / folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, Path):
-            shutil.copyfile(data, target)
+class SiteOutput:
+    """Every file of the site by its site path. The build engine compares one build's output
+    with the previous one's and writes only what differs."""
+
+    def __init__(self) -> None:
+        self.files: dict[PurePosixPath, Content] = {}
+
+    def add(self, path: PurePosixPath, content: Content) -> None:
+        self.files[path] = content
+
+    def add_bundle(self, stem: str, files: Mapping[str, Content]) -> PurePosixPath:
+        """Put ``files`` in ``_pypage/<stem>-<hash>/``; return that folder's site path."""
+        folder = BUNDLE_ROOT / f"{stem}-{content_hash(files)}"
+        for name, content in files.items():
+            self.files[folder / name] = content
+        return folder
+
+    def bundled(self) -> list[PurePosixPath]:
+        """The site paths of every bundled file, sorted."""
+        return sorted(path for path in self.files if path.parts[:1] == BUNDLE_ROOT.parts)
+
+    def size(self, path: PurePosixPath) -> int:
+        content = self.files[path]
+        return content.stat().st_size if isinstance(content, Path) else len(content)
+
+
+def signature(content: Content) -> tuple[object, ...]:
+    """What tells two versions of a file apart without reading a copied file again."""
+    if isinstance(content, Path):
+        stat = content.stat()
+        return ("file", str(content), stat.st_size, stat.st_mtime_ns)
+    return ("bytes", hashlib.blake2b(content, digest_size=16).digest())
+
+
+def write_files(folder: Path, output: SiteOutput, paths: Iterable[PurePosixPath]) -> None:
+    made: set[Path] = set()
+    for path in paths:
+        target = folder / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        content = output.files[path]
+        if isinstance(content, Path):
+            copy_file(content, target)
         else:
-            target.write_bytes(data)
-    return folder
+            write_file(target, content)
 
 
 def write_file(target: Path, data: bytes) -> None:
@@ -40,3 +81,9 @@ def write_file(target: Path, data: bytes) -> None:
     partial = target.with_name(f".{target.name}.partial")
     partial.write_bytes(data)
     partial.replace(target)
+
+
+def copy_file(source: Path, target: Path) -> None:
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)

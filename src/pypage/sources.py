@@ -1,4 +1,4 @@
-"""Finding the site's files: every Markdown file is a page, everything else is copied."""
+"""Finding the site's sources: every Markdown file is a page, any other file is copied."""
 
 from __future__ import annotations
 
@@ -17,32 +17,32 @@ class SourcePage:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SiteFiles:
+class SiteSources:
     pages: tuple[SourcePage, ...]
-    assets: tuple[PurePosixPath, ...]  # copied as they are
+    copied: tuple[PurePosixPath, ...]  # every other file, copied as it is
     _pages_by_rel: dict[PurePosixPath, SourcePage] = field(init=False, repr=False, compare=False)
-    _asset_set: frozenset[PurePosixPath] = field(init=False, repr=False, compare=False)
+    _copied_set: frozenset[PurePosixPath] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_pages_by_rel", {page.rel: page for page in self.pages})
-        object.__setattr__(self, "_asset_set", frozenset(self.assets))
+        object.__setattr__(self, "_copied_set", frozenset(self.copied))
 
     def page_for(self, rel: PurePosixPath) -> SourcePage | None:
         return self._pages_by_rel.get(rel)
 
     def has_file(self, rel: PurePosixPath) -> bool:
-        return rel in self._pages_by_rel or rel in self._asset_set
+        return rel in self._pages_by_rel or rel in self._copied_set
 
 
 def page_url(rel: PurePosixPath) -> PurePosixPath:
     return rel.with_suffix(".html")
 
 
-def discover(config: SiteConfig, out: Path) -> SiteFiles:
+def discover(config: SiteConfig, out: Path) -> SiteSources:
     root = config.root.resolve()
     out = out.resolve()
     pages: list[SourcePage] = []
-    assets: list[PurePosixPath] = []
+    copied: list[PurePosixPath] = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         # _ and . folders are private by convention (drafts, _site, .git); the output folder may
@@ -59,5 +59,5 @@ def discover(config: SiteConfig, out: Path) -> SiteFiles:
             if rel.suffix.lower() == ".md":
                 pages.append(SourcePage(path=here / name, rel=rel, url=page_url(rel)))
             else:
-                assets.append(rel)
-    return SiteFiles(pages=tuple(pages), assets=tuple(assets))
+                copied.append(rel)
+    return SiteSources(pages=tuple(pages), copied=tuple(copied))

@@ -12,11 +12,11 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from pypage.sources import SiteFiles, page_url
+from pypage.sources import SiteSources, page_url
 
 
 def links_plugin(
-    md: MarkdownIt, *, page: PurePosixPath, site: SiteFiles, report: Callable[..., None]
+    md: MarkdownIt, *, page: PurePosixPath, site: SiteSources, report: Callable[..., None]
 ) -> None:
     def _links_rule(state: StateCore) -> None:
         lines = state.src.splitlines()
@@ -47,7 +47,7 @@ def links_plugin(
     md.core.ruler.after("inline", "pypage_links", _links_rule)
 
 
-def rewrite(url: str, *, page: PurePosixPath, site: SiteFiles) -> tuple[str, str | None]:
+def rewrite(url: str, *, page: PurePosixPath, site: SiteSources) -> tuple[str, str | None]:
     """The URL to write in the page and, for a local target that does not exist, its site path."""
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path:

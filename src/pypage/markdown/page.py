@@ -21,7 +21,7 @@ from pypage.markdown.cells import Cell, cells_plugin
 from pypage.markdown.highlight import highlight, highlight_fence
 from pypage.markdown.links import links_plugin
 from pypage.markdown.slides import slides_plugin
-from pypage.sources import SiteFiles, SourcePage
+from pypage.sources import SiteSources, SourcePage
 
 # Front matter keys: name -> (accepted types, meaning)
 FRONT_MATTER: dict[str, tuple[tuple[type, ...], str]] = {
@@ -109,7 +109,7 @@ def parse_page(
     source: SourcePage,
     text: str,
     *,
-    site: SiteFiles,
+    site: SiteSources,
     shown_path: str,
     site_title: str = "",
     outputs: Mapping[str, Sequence[tuple[str, str]]] | None = None,
@@ -140,7 +140,7 @@ def parse_page(
     return page, found
 
 
-def _markdown(source: SourcePage, site: SiteFiles, report: _Reporter) -> MarkdownIt:
+def _markdown(source: SourcePage, site: SiteSources, report: _Reporter) -> MarkdownIt:
     # html=True: the author's own Markdown is trusted, as in every static-site generator.
     md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_fence})
     md.enable(["table", "strikethrough"])

@@ -7,19 +7,18 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pyodide_lock import PackageSpec, PyodideLockSpec
 
-from pypage.bundles import ASSET_ROOT
+from pypage.bundles import BUNDLE_ROOT, SiteOutput
 from pypage.packages.distribution import Distribution
 from pypage.packages.needs import PageNeeds
 from pypage.packages.resolve import Resolution
 
-PACKAGES = ASSET_ROOT / "packages"
+PACKAGES = BUNDLE_ROOT / "packages"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,14 +38,12 @@ class SitePackages:
         }
 
 
-def bundle_packages(out: Path, resolution: Resolution, dist: Distribution) -> SitePackages:
+def bundle_packages(out: SiteOutput, resolution: Resolution, dist: Distribution) -> SitePackages:
     specs: dict[str, PackageSpec] = {}
     links: dict[str, list[str]] = {}
     for name, found in sorted(resolution.packages.items()):
         rel = f"{found.sha256[:16]}/{found.path.name}"
-        target = out / PACKAGES / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(found.path, target)
+        out.add(PACKAGES / rel, found.path)
         fields = {
             "name": name,
             "version": found.version,
@@ -66,7 +63,7 @@ def bundle_packages(out: Path, resolution: Resolution, dist: Distribution) -> Si
     lock = PyodideLockSpec(info=dist.lock.info, packages=specs)
     data = json.dumps(lock.to_dict(), indent=1, sort_keys=True).encode()
     lock_path = PACKAGES / f"pyodide-lock-{hashlib.sha256(data).hexdigest()[:12]}.json"
-    (out / lock_path).write_bytes(data)
+    out.add(lock_path, data)
 
     index = PACKAGES / f"simple-{hashlib.sha256(repr(links).encode()).hexdigest()[:12]}"
     for name, hrefs in links.items():
@@ -75,13 +72,14 @@ def bundle_packages(out: Path, resolution: Resolution, dist: Distribution) -> Si
             for href in hrefs
         )
         page = f"<!doctype html>\n<html><body>\n{anchors}\n</body></html>\n"
-        (out / index / name).mkdir(parents=True, exist_ok=True)
-        (out / index / name / "index.html").write_text(page)
-    (out / index).mkdir(parents=True, exist_ok=True)
-    (out / index / "index.html").write_text(
-        "<!doctype html>\n<html><body>\n"
-        + "\n".join(f'<a href="{n}/">{n}</a><br>' for n in links)
-        + "\n</body></html>\n"
+        out.add(index / name / "index.html", page.encode())
+    out.add(
+        index / "index.html",
+        (
+            "<!doctype html>\n<html><body>\n"
+            + "\n".join(f'<a href="{n}/">{n}</a><br>' for n in links)
+            + "\n</body></html>\n"
+        ).encode(),
     )
     by_import = {
         module: name for name, found in resolution.packages.items() for module in found.imports

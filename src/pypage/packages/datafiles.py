@@ -5,26 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from pypage.bundles import ASSET_ROOT
+from pypage.bundles import BUNDLE_ROOT, SiteOutput
 from pypage.packages.needs import FileRequest
 
-FILES = ASSET_ROOT / "files"
+FILES = BUNDLE_ROOT / "files"
 
 
-def bundle_files(out: Path, requests: Iterable[FileRequest]) -> list[tuple[str, PurePosixPath]]:
+def bundle_files(
+    out: SiteOutput, requests: Iterable[FileRequest]
+) -> list[tuple[str, PurePosixPath]]:
     """(path the cells see, site path of the file) for every file of ``requests``."""
     shipped: dict[str, PurePosixPath] = {}
     for request in requests:
         for source, target in _walk(request.source, request.target):
             digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
             site_path = FILES / digest / source.name
-            if not (out / site_path).is_file():
-                (out / site_path).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, out / site_path)
+            out.add(site_path, source)
             shipped[target.as_posix()] = site_path
     return sorted(shipped.items())
 

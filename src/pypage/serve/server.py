@@ -19,7 +19,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
-from pypage.bundles import ASSET_ROOT
+from pypage.bundles import BUNDLE_ROOT
 from pypage.errors import Diagnostic, PypageError
 from pypage.resources import data_path
 from pypage.serve.live import LiveSite, Update
@@ -50,7 +50,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
             self.send_header("Cross-Origin-Resource-Policy", "same-origin")
         # Files under _pypage/ have content-hashed names: they never change, so never re-fetch.
-        if f"/{ASSET_ROOT}/" in self.path:
+        if f"/{BUNDLE_ROOT}/" in self.path:
             self.send_header("Cache-Control", "public, max-age=31536000, immutable")
         else:
             self.send_header("Cache-Control", "no-cache")

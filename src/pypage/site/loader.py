@@ -5,9 +5,9 @@ site under content-hashed paths."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from pypage.bundles import write_bundle
+from pypage.bundles import Content, SiteOutput
 from pypage.interpreters import INTERPRETERS
 from pypage.packages.npm import fetch_package, pinned
 from pypage.resources import data_path
@@ -55,15 +55,17 @@ class RuntimeBundle:
     interpreters: dict[str, PurePosixPath]  # interpreter name -> site path of its folder
 
 
-def bundle_runtime(out: Path, interpreters: set[str], *, offline: bool = False) -> RuntimeBundle:
+def bundle_runtime(
+    out: SiteOutput, interpreters: set[str], *, offline: bool = False
+) -> RuntimeBundle:
     folders = {}
     for name in sorted(interpreters):
         interpreter = INTERPRETERS[name]
         package = fetch_package(pinned(interpreter.npm_package), offline=offline)
         files = {file: package / file for file in interpreter.files}
-        folders[name] = write_bundle(out, name, files)
+        folders[name] = out.add_bundle(name, files)
     runtime = data_path("runtime")
-    loader_files: dict[str, bytes | Path] = {
+    loader_files: dict[str, Content] = {
         path.relative_to(runtime).as_posix(): path
         for pattern in RUNTIME_GLOBS
         for path in sorted(runtime.glob(pattern))
@@ -74,4 +76,4 @@ def bundle_runtime(out: Path, interpreters: set[str], *, offline: bool = False) 
     }
     for target, (package_name, file) in vendored.items():
         loader_files[target] = fetch_package(pinned(package_name), offline=offline) / file
-    return RuntimeBundle(loader=write_bundle(out, "runtime", loader_files), interpreters=folders)
+    return RuntimeBundle(loader=out.add_bundle("runtime", loader_files), interpreters=folders)

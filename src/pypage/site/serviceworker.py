@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from pypage.bundles import ASSET_ROOT
+from pypage.bundles import SiteOutput
 from pypage.resources import data_path
 
 SERVICE_WORKER = PurePosixPath("pypage-sw.js")
@@ -20,14 +20,14 @@ COMPILED_MIN_BYTES = 1 << 20
 _COMPILED_SUFFIXES = frozenset({".wasm", ".js", ".mjs"})
 
 
-def write_service_worker(out: Path, *, isolate: bool) -> str:
-    """Write the worker into ``out``; return its version (a hash of the files it lists)."""
-    assets = _assets(out)
+def add_service_worker(out: SiteOutput, *, isolate: bool) -> str:
+    """Add the worker to ``out``; return its version (a hash of the files it lists)."""
+    bundled = out.bundled()
+    assets = [path.as_posix() for path in bundled]
     compiled = [
-        name
-        for name in assets
-        if PurePosixPath(name).suffix in _COMPILED_SUFFIXES
-        and (out / name).stat().st_size >= COMPILED_MIN_BYTES
+        path.as_posix()
+        for path in bundled
+        if path.suffix in _COMPILED_SUFFIXES and out.size(path) >= COMPILED_MIN_BYTES
     ]
     version = hashlib.sha256("\n".join(assets).encode()).hexdigest()[:12]
     source = (data_path("runtime") / "sw" / SERVICE_WORKER.name).read_text()
@@ -37,10 +37,5 @@ def write_service_worker(out: Path, *, isolate: bool) -> str:
         .replace("/* ISOLATE */ true", "true" if isolate else "false")
         .replace('/* VERSION */ ""', json.dumps(version))
     )
-    (out / SERVICE_WORKER).write_text(source)
+    out.add(SERVICE_WORKER, source.encode())
     return version
-
-
-def _assets(out: Path) -> list[str]:
-    root = out / ASSET_ROOT
-    return sorted(path.relative_to(out).as_posix() for path in root.rglob("*") if path.is_file())

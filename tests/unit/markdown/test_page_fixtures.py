@@ -7,18 +7,18 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from pypage.markdown.page import parse_page
-from pypage.sources import SiteFiles, SourcePage, page_url
+from pypage.sources import SiteSources, SourcePage, page_url
 
 pytestmark = pytest.mark.unit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-SITE = SiteFiles(
+SITE = SiteSources(
     pages=tuple(
         SourcePage(path=Path(rel), rel=PurePosixPath(rel), url=page_url(PurePosixPath(rel)))
         for rel in ("index.md", "guide/index.md", "guide/intro.md")
     ),
-    assets=(PurePosixPath("data/table.csv"), PurePosixPath("data/chart.png")),
+    copied=(PurePosixPath("data/table.csv"), PurePosixPath("data/chart.png")),
 )
 
 

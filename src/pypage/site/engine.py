@@ -1,0 +1,432 @@
+"""The build engine, one for ``pypage build`` and ``pypage serve``: sources in, every file of the
+site out (a ``SiteOutput``), nothing written. A full build is a run from an empty state; serve
+keeps one engine and runs it again after each save.
+
+Per-page work (parse, check, render) is a function of the page's source and the site's state, so
+its results are kept by content hash, in memory and in the page cache, and redone only when an
+input changed; what is left is spread over every core. Site-wide work (packages, bundles) is
+redone only when what it depends on changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+
+from pypage.bundles import SiteOutput
+from pypage.config import SiteConfig, load_config
+from pypage.errors import Diagnostic, Diagnostics, PypageError, display_path
+from pypage.interpreters import INTERPRETERS
+from pypage.markdown.imports import check_imports
+from pypage.markdown.page import Page, parse_page
+from pypage.packages.bundle import SitePackages, bundle_packages
+from pypage.packages.datafiles import bundle_files
+from pypage.packages.distribution import Distribution, load_distribution
+from pypage.packages.needs import Origin, PageNeeds, page_needs
+from pypage.packages.resolve import Resolution, resolve
+from pypage.site.loader import RuntimeBundle, bundle_runtime
+from pypage.site.page_cache import PageCache
+from pypage.site.parallel import map_pages
+from pypage.site.render import Navigation, navigation, relative_url, render_page
+from pypage.site.serviceworker import SERVICE_WORKER, add_service_worker
+from pypage.site.theme import Theme, load_theme
+from pypage.sources import SiteSources, SourcePage, discover
+
+log = logging.getLogger(__name__)
+
+# Recorded cell outputs (``pypage build --execute``) by page, then by cell id.
+Outputs = Mapping[PurePosixPath, Mapping[str, Sequence[tuple[str, str]]]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    strict: bool = False
+    offline: bool = False
+    service_worker: bool = True
+    outputs: Outputs | None = None  # to pre-render
+
+
+@dataclass(frozen=True, kw_only=True)
+class Built:
+    """One run of the engine: the site's files, not yet written."""
+
+    config: SiteConfig
+    pages: tuple[Page, ...]
+    warnings: tuple[Diagnostic, ...]
+    output: SiteOutput
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageWork:
+    """What reading one page found: the page and the problems in it."""
+
+    page: Page
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class Engine:
+    def __init__(
+        self, site: Path, *, out: Path, options: Options, cache: PageCache | None = None
+    ) -> None:
+        self.site = site
+        self.out = out
+        self.options = options
+        self.cache = cache or PageCache(None)
+        # What earlier runs computed, kept while their inputs are unchanged.
+        self._pages: dict[str, PageWork] = {}
+        self._html: dict[str, bytes | Path] = {}
+        self._resolutions: dict[str, tuple[Distribution | None, Resolution | None]] = {}
+        self._runtimes: dict[tuple[str, ...], tuple[SiteOutput, RuntimeBundle]] = {}
+
+    def run(self) -> Built:
+        """Raises ``PypageError`` with every problem found, before anything is written."""
+        # Configuration: pypage.toml is optional.
+        config = load_config(self.site)
+
+        # Discovery: Markdown files are pages, everything else is copied.
+        sources = discover(config, self.out)
+
+        # Reading: every page, collecting every problem before giving up.
+        diagnostics = Diagnostics()
+        if not sources.pages:
+            diagnostics.add(
+                Diagnostic(
+                    path=display_path(self.site, self.site),
+                    message="no Markdown pages in the site",
+                    hint="every .md file becomes a page; start with index.md",
+                    severity="warning",
+                )
+            )
+        keys, works = self._read_pages(config, sources)
+        pages = [work.page for work in works]
+        needs: dict[PurePosixPath, PageNeeds] = {}
+        for work in works:
+            diagnostics.extend(work.diagnostics)
+            page = work.page
+            needs[page.source.rel], found = page_needs(
+                page, config, page.interpreter(config.interpreter)
+            )
+            diagnostics.extend(found)
+        diagnostics.raise_if_errors(strict=self.options.strict or config.strict)
+
+        # Packages: resolved (and downloaded, once per machine) before anything is written.
+        distribution, resolution = self._resolve(config, pages, needs)
+
+        # Bundles: the loader, the interpreters, the theme, the packages and the data files.
+        output = SiteOutput()
+        with _template_errors():
+            theme = load_theme(config)
+            theme_assets = output.add_bundle("theme", theme.static_files())
+        runtime = self._bundle_runtime(output, config, pages)
+        packages = None
+        if resolution is not None and distribution is not None:
+            packages = bundle_packages(output, resolution, distribution)
+        shipped = {rel: bundle_files(output, need.files) for rel, need in needs.items()}
+        version = ""
+        if self.options.service_worker and runtime:  # it is not among the files it lists
+            version = add_service_worker(output, isolate=config.cross_origin_isolation)
+
+        # Rendering: every page through the theme.
+        nav = navigation(pages)
+        jobs = []
+        for key, page in zip(keys, pages, strict=True):
+            settings = page_settings(page, needs[page.source.rel], packages, shipped, version)
+            jobs.append((key, page, settings))
+        html = self._render(
+            _RenderContext(
+                config=config,
+                theme_key=_theme_key(theme, theme_assets),
+                nav=nav,
+                theme_assets=theme_assets,
+                runtime=runtime,
+            ),
+            jobs,
+        )
+        for page, content in zip(pages, html, strict=True):
+            output.add(page.source.url, content)
+
+        for rel in sources.copied:
+            output.add(rel, config.root / rel)
+        # GitHub Pages would otherwise run Jekyll, which drops the _pypage folder.
+        output.add(PurePosixPath(".nojekyll"), b"")
+        self.cache.prune(set(keys) | set(self._html))
+        return Built(
+            config=config, pages=tuple(pages), warnings=tuple(diagnostics.warnings), output=output
+        )
+
+    # Pages -------------------------------------------------------------------------------------
+
+    def _read_pages(
+        self, config: SiteConfig, sources: SiteSources
+    ) -> tuple[list[str], list[PageWork]]:
+        site_key = _hash(
+            _code_version(), repr(config), [str(p.rel) for p in sources.pages], sources.copied
+        )
+        recorded = self.options.outputs or {}
+        keys, todo = [], []
+        for source in sources.pages:
+            shown = display_path(source.path, config.root)
+            try:
+                text = source.path.read_bytes()
+            except OSError as error:
+                raise PypageError(
+                    Diagnostic(path=shown, message=f"cannot read the page: {error.strerror}")
+                ) from None
+            key = _hash(site_key, shown, sorted(recorded.get(source.rel, {}).items()), text)
+            keys.append(key)
+            if key not in self._pages and (cached := self.cache.load(key)) is not None:
+                self._pages[key] = cached
+            if key not in self._pages:
+                todo.append((key, source, shown, text))
+        context = _ReadContext(config=config, sources=sources, outputs=recorded)
+        for (key, *_), work in zip(todo, map_pages(_read_page, context, todo), strict=True):
+            self._pages[key] = work
+            self.cache.store(key, work)
+        works = [self._pages[key] for key in keys]
+        self._pages = dict(zip(keys, works, strict=True))  # forget pages that changed
+        return keys, works
+
+    def _render(
+        self, context: _RenderContext, jobs: Sequence[tuple[str, Page, dict[str, object]]]
+    ) -> list[bytes | Path]:
+        keys = [_hash(key, context.key, settings) for key, _, settings in jobs]
+        todo = []
+        for key, (_, page, settings) in zip(keys, jobs, strict=True):
+            if key not in self._html and (cached := self.cache.html(key)) is not None:
+                self._html[key] = cached
+            if key not in self._html:
+                todo.append((page, settings))
+        with _template_errors():
+            rendered = map_pages(_render_page, context, todo)
+        missing = [key for key in keys if key not in self._html]
+        for key, data in zip(missing, rendered, strict=True):
+            self._html[key] = self.cache.store_html(key, data) or data
+        self._html = {key: self._html[key] for key in keys}  # forget pages that changed
+        return [self._html[key] for key in keys]
+
+    # Site-wide work ----------------------------------------------------------------------------
+
+    def _resolve(
+        self, config: SiteConfig, pages: Sequence[Page], needs: Mapping[PurePosixPath, PageNeeds]
+    ) -> tuple[Distribution | None, Resolution | None]:
+        installing = [
+            page
+            for page in pages
+            if INTERPRETERS[page.interpreter(config.interpreter)].installs_packages
+            and (page.cells or needs[page.source.rel].packages)
+        ]
+        if not installing:
+            return None, None
+        requests = {r.key: r for p in installing for r in needs[p.source.rel].packages}
+        modules = sorted({m for p in installing for m in needs[p.source.rel].modules})
+        # Local projects are not re-read on every save: what a page asks for is the key.
+        key = _hash(
+            config.pyodide_distribution,
+            config.pyodide_lock,
+            sorted(requests),
+            modules,
+            self.options.offline,
+        )
+        if key not in self._resolutions:
+            distribution = load_distribution(config, offline=self.options.offline)
+            scanned = distribution_imports(installing, needs, distribution)
+            resolution = None
+            if scanned or requests:
+                resolution = resolve(
+                    list(requests.values()), scanned, distribution, offline=self.options.offline
+                )
+            self._resolutions = {key: (distribution, resolution)}
+        return self._resolutions[key]
+
+    def _bundle_runtime(
+        self, output: SiteOutput, config: SiteConfig, pages: Sequence[Page]
+    ) -> RuntimeBundle | None:
+        # Only the interpreters that pages with cells use; each page loads only its own.
+        interpreters = tuple(
+            sorted({page.interpreter(config.interpreter) for page in pages if page.cells})
+        )
+        if not interpreters and not any(page.is_slides for page in pages):
+            return None
+        if interpreters not in self._runtimes:
+            files = SiteOutput()
+            runtime = bundle_runtime(files, set(interpreters), offline=self.options.offline)
+            self._runtimes = {interpreters: (files, runtime)}
+        files, runtime = self._runtimes[interpreters]
+        output.files.update(files.files)
+        return runtime
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ReadContext:
+    config: SiteConfig
+    sources: SiteSources
+    outputs: Outputs
+
+
+def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -> PageWork:
+    _, source, shown, text = job
+    config = context.config
+    page, found = parse_page(
+        source,
+        # utf-8-sig: editors on Windows may start files with a byte-order mark.
+        text.decode("utf-8-sig"),
+        site=context.sources,
+        shown_path=shown,
+        site_title=config.title,
+        outputs=context.outputs.get(source.rel),
+    )
+    found.extend(check_imports(page, page.interpreter(config.interpreter)))
+    return PageWork(page=page, diagnostics=tuple(found))
+
+
+@dataclass(frozen=True, kw_only=True)
+class _RenderContext:
+    config: SiteConfig
+    theme_key: str
+    nav: Navigation
+    theme_assets: PurePosixPath
+    runtime: RuntimeBundle | None
+
+    @functools.cached_property
+    def key(self) -> str:
+        """Everything besides the page and its settings that its HTML depends on."""
+        return _hash(
+            self.theme_key,
+            repr(self.config),
+            repr(self.nav.items),
+            str(self.theme_assets),
+            repr(self.runtime),
+        )
+
+
+def _render_page(context: _RenderContext, job: tuple[Page, dict[str, object]]) -> bytes:
+    page, settings = job
+    html = render_page(
+        page,
+        theme=_theme(context.config, context.theme_key),
+        config=context.config,
+        nav=context.nav,
+        theme_assets=context.theme_assets,
+        runtime=context.runtime,
+        settings=settings,
+    )
+    return html.encode()
+
+
+_themes: dict[str, Theme] = {}
+
+
+def _theme(config: SiteConfig, key: str) -> Theme:
+    """One theme (and its compiled templates) per process, however many pages it renders."""
+    if key not in _themes:
+        _themes.clear()
+        _themes[key] = load_theme(config)
+    return _themes[key]
+
+
+def _theme_key(theme: Theme, assets: PurePosixPath) -> str:
+    templates = sorted(
+        (path.relative_to(folder).as_posix(), path.read_bytes())
+        for folder in theme.folders
+        for path in folder.glob("*.html")
+    )
+    return _hash(str(assets), [str(f) for f in theme.folders], templates)
+
+
+def distribution_imports(
+    pages: Sequence[Page], needs: Mapping[PurePosixPath, PageNeeds], dist: Distribution
+) -> dict[str, Origin]:
+    """Packages of Pyodide's distribution that cells import, with the first import's place:
+    ``import numpy`` needs no declaration."""
+    found: dict[str, Origin] = {}
+    for page in pages:
+        for module, origin in needs[page.source.rel].import_origins.items():
+            package = dist.package_for_import(module)
+            if package and package not in found:
+                found[package] = origin
+    return found
+
+
+def page_settings(
+    page: Page,
+    needs: PageNeeds,
+    packages: SitePackages | None,
+    shipped: Mapping[PurePosixPath, Sequence[tuple[str, PurePosixPath]]],
+    service_worker: str,
+) -> dict[str, object]:
+    """What the page's runtime needs to know beyond its cells: packages, files, service worker."""
+    here = page.source.url
+    settings: dict[str, object] = {}
+    if packages is not None and page.cells:
+        cells = {cell: names for cell, names in packages.for_cells(needs).items() if names}
+        if cells:
+            settings["packages"] = {
+                "lock": relative_url(packages.lock, here),
+                "index": relative_url(packages.index, here) + "/",
+                "cells": cells,
+            }
+    if shipped.get(page.source.rel) and page.cells:
+        settings["files"] = [
+            [target, relative_url(path, here)] for target, path in shipped[page.source.rel]
+        ]
+    if service_worker:
+        settings["serviceWorker"] = {
+            "url": f"{relative_url(SERVICE_WORKER, here)}?v={service_worker}",
+            "version": service_worker,
+        }
+    return settings
+
+
+@contextmanager
+def _template_errors() -> Iterator[None]:
+    """A broken theme template is a located error, not a traceback."""
+    try:
+        yield
+    except jinja2.TemplateError as error:
+        name = getattr(error, "filename", None) or getattr(error, "name", None)
+        raise PypageError(
+            Diagnostic(
+                path=name,
+                line=getattr(error, "lineno", None),
+                message=f"theme template error: {error.message or error}",
+                hint='fix the theme\'s template, or use theme = "default"',
+            )
+        ) from None
+
+
+def _hash(*parts: Any) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part if isinstance(part, bytes) else json.dumps(part, default=str).encode()
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code_version() -> str:
+    """Cached pages are only as good as the code that made them: pypage's own modules and the
+    versions of the libraries that shape a page."""
+    import importlib.metadata
+
+    package = Path(__file__).resolve().parents[1]
+    stamps = sorted(
+        (str(path.relative_to(package)), path.stat().st_size, path.stat().st_mtime_ns)
+        for path in package.rglob("*.py")
+    )
+    versions = []
+    for name in ("markdown-it-py", "mdit-py-plugins", "pygments", "jinja2", "pyyaml"):
+        try:
+            versions.append(importlib.metadata.version(name))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append("")
+    return _hash(stamps, versions)
