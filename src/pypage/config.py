@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import tomllib
@@ -37,7 +38,7 @@ class SiteConfig:
     lines: tuple[str, ...] = ()
     key_lines: Mapping[str, int] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def shown_path(self) -> str:
         return display_path(self.root / CONFIG_NAME, self.root)
 
