@@ -79,7 +79,8 @@ export class Session {
   /**
    * @param {object} options
    * @param {Cell[]} options.cells
-   * @param {{interpreter: string, interpreterURL: string, page: string}} options.config
+   * @param {{interpreter: string, interpreterURL: string, interpreterModuleURL: string,
+   *   adapterURL: string, page: string}} options.config
    * @param {(state: string, text: string) => void} options.onStatus
    * @param {(urls: string[]) => void} [options.onFetched]  files the Python worker loaded
    * @param {() => string | null} [options.answersURL]  where the service worker takes input()

@@ -1,7 +1,8 @@
 // The interpreter's home: a module Web Worker, so a busy cell never freezes the page.
 //
 // Protocol (page → worker):  {type: "init", config, base, interrupt: SharedArrayBuffer|null}
-//                              (config: the page's #pypage-config; its URLs are relative to base)
+//                              (config: the page's #pypage-config; its URLs are relative to base,
+//                              and adapterURL, interpreterModuleURL name what to load)
 //                            {type: "answers", buffer: SharedArrayBuffer|null, url: URL|null}
 //                              (how input() reaches the page: see answers.js; sent again when the
 //                              service worker takes control of the page)
@@ -19,11 +20,6 @@
 // fetches its adapter, the interpreter and answers.js side by side (MicroPython's first output is
 // a matter of a few round trips).
 
-/** Each interpreter's adapter (exports `load(options) → Promise<Interpreter>`) and its ES module. */
-const ADAPTERS = {
-  pyodide: { adapter: "./interpreters/pyodide.js", entry: "pyodide.mjs" },
-  micropython: { adapter: "./interpreters/micropython.js", entry: "micropython.mjs" },
-};
 /** @type {Promise<typeof import("./answers.js")>} */
 const answersModule = import("./answers.js");
 answersModule.catch(() => {}); // awaited by start(), which reports a failure
@@ -78,11 +74,11 @@ async function start({ config, base, interrupt: shared }) {
   interrupt = shared ? new Int32Array(shared) : null;
   const absolute = (/** @type {string | undefined} */ url) => (url ? new URL(url, base).href : null);
   try {
-    const known = ADAPTERS[config.interpreter];
-    if (!known) throw new Error(`unknown interpreter '${config.interpreter}'`);
     const url = /** @type {string} */ (absolute(config.interpreterURL));
-    const adapter = import(known.adapter);
-    const entry = import(new URL(known.entry, url).href);
+    // The page names the adapter (it exports `load(options) → Promise<Interpreter>`) and the
+    // interpreter's ES module, so this worker keeps no list of interpreters.
+    const adapter = import(/** @type {string} */ (absolute(config.adapterURL)));
+    const entry = import(/** @type {string} */ (absolute(config.interpreterModuleURL)));
     entry.catch(() => {}); // awaited by the adapter; this only keeps the console free of noise
     const files = (config.files ?? []).map(([path, file]) => [path, absolute(file)]);
     const loaded = await (await adapter).load({

@@ -8,11 +8,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, kw_only=True)
 class Interpreter:
-    name: str
+    name: str  # as settings and front matter write it
+    title: str  # as messages write it
     npm_package: str  # the npm package that provides it, pinned by runtime/package-lock.json
-    files: tuple[str, ...]  # what the browser needs from that package
+    files: tuple[str, ...]  # what the browser needs from that package, its ES module first
     adapter: str  # the worker's module for it, in runtime/
     installs_packages: bool  # whether packages: and imported distribution packages apply
+
+    @property
+    def module(self) -> str:
+        """The interpreter's own ES module, which its adapter imports."""
+        return self.files[0]
 
 
 INTERPRETERS: dict[str, Interpreter] = {
@@ -20,6 +26,7 @@ INTERPRETERS: dict[str, Interpreter] = {
     for interpreter in (
         Interpreter(
             name="pyodide",
+            title="Pyodide",
             npm_package="pyodide",
             files=(
                 "pyodide.mjs",
@@ -33,6 +40,7 @@ INTERPRETERS: dict[str, Interpreter] = {
         ),
         Interpreter(
             name="micropython",
+            title="MicroPython",
             npm_package="@micropython/micropython-webassembly-pyscript",
             files=("micropython.mjs", "micropython.wasm"),
             adapter="interpreters/micropython.js",

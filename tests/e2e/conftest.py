@@ -5,9 +5,7 @@ error fails the test."""
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,9 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Route, sync_playwright
 
-from pypage.browser.check import CHROMIUM_ARGS
-from pypage.serve.server import make_server
+from pypage import interpreters
+from pypage.browser.chromium import CHROMIUM_ARGS
+from pypage.interpreters import DEFAULT_INTERPRETER
 from pypage.site.build import build
+from pypage.site.host import serving
 
 SUB_PATH = "repo"
 SITE = Path(__file__).parent / "site"
@@ -43,7 +43,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-INTERPRETERS = ["pyodide", "micropython"]
+INTERPRETERS = list(interpreters.INTERPRETERS)  # the tests that apply to each run on every one
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Served:
     root: Path
     base: str
     out: Path
-    interpreter: str = "pyodide"
+    interpreter: str = DEFAULT_INTERPRETER
 
     def url(self, page: str = "index.html") -> str:
         return f"{self.base}{SUB_PATH}/{page}"
@@ -68,22 +68,8 @@ def with_interpreter(site: Path, interpreter: str, copy_to: Path) -> Path:
     return copy_to
 
 
-@contextmanager
-def serving(root: Path, *, isolate: bool = False) -> Iterator[str]:
-    """Serve ``root`` on loopback; yields the base URL."""
-    server = make_server(root, isolate=isolate)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield f"http://{host}:{port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def serve_site(
-    site: Path, root: Path, *, isolate: bool = False, interpreter: str = "pyodide"
+    site: Path, root: Path, *, isolate: bool = False, interpreter: str = DEFAULT_INTERPRETER
 ) -> Iterator[Served]:
     out = build(site, root / SUB_PATH).out
     with serving(root, isolate=isolate) as base:

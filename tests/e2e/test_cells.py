@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, Route
 
+from pypage import interpreters
+
 from .conftest import INTERPRETERS, Served, Traffic, serve_site
 from .harness import output_of, run_cell, state_of, wait_finished
 
@@ -217,9 +219,10 @@ def test_every_request_stays_on_the_sites_origin(
     run_cell(page, "hello")
     assert traffic.requests
     assert all(url.startswith(a_site.url("")) for url in traffic.requests), traffic.requests
-    wasm = {"pyodide": "pyodide.asm.wasm", "micropython": "micropython.wasm"}
+    files = interpreters.INTERPRETERS[a_site.interpreter].files
+    (wasm,) = [file for file in files if file.endswith(".wasm")]
     assert [url for url in traffic.requests if url.endswith(".wasm")] == [
-        next(u for u in traffic.requests if u.endswith(wasm[a_site.interpreter]))
+        next(u for u in traffic.requests if u.endswith(wasm))
     ]
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pypage.errors import Diagnostic
+from pypage.interpreters import INTERPRETERS
 from pypage.markdown.page import Page
 
 # help('modules') of the MicroPython 1.27.0 WebAssembly build pinned in runtime/ (PyScript variant).
@@ -73,14 +74,20 @@ def micropython_has(module: str) -> bool:
     )
 
 
+# An interpreter that cannot install packages has only its own modules: the test of them, by
+# interpreter (the others get what cells import from their distribution, see packages/).
+FIXED_MODULES: dict[str, Callable[[str], bool]] = {"micropython": micropython_has}
+
+
 def check_imports(page: Page, interpreter: str) -> list[Diagnostic]:
-    if interpreter != "micropython":
+    if INTERPRETERS[interpreter].installs_packages:
         return []
+    has, title = FIXED_MODULES[interpreter], INTERPRETERS[interpreter].title
     found = []
     for cell in page.cells:
         lines = cell.code.splitlines()
         for module, line, col in cell_imports(cell.code):
-            if micropython_has(module):
+            if has(module):
                 continue
             if module in sys.stdlib_module_names:
                 hint = (
@@ -88,14 +95,14 @@ def check_imports(page: Page, interpreter: str) -> list[Diagnostic]:
                     "with 'interpreter: pyodide' in its front matter"
                 )
             else:
-                hint = "MicroPython pages can import only MicroPython's own modules"
+                hint = f"{title} pages can import only {title}'s own modules"
             found.append(
                 Diagnostic(
                     path=page.shown_path,
                     line=cell.line + line,
                     col=col,
                     source_line=lines[line - 1],
-                    message=f"MicroPython has no module '{module}'",
+                    message=f"{title} has no module '{module}'",
                     hint=hint,
                 )
             )

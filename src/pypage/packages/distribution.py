@@ -21,6 +21,7 @@ from pypage.bundles import write_file
 from pypage.cache import cache_dir
 from pypage.config import SiteConfig
 from pypage.errors import Diagnostic, PypageError
+from pypage.interpreters import INTERPRETERS
 from pypage.markdown.imports import RUNTIME_MODULES
 from pypage.packages.npm import fetch_package, pinned
 
@@ -84,7 +85,7 @@ class Distribution:
 
 
 def load_distribution(config: SiteConfig, *, offline: bool) -> Distribution:
-    package = pinned("pyodide")
+    package = pinned(INTERPRETERS["pyodide"].npm_package)
     if config.pyodide_lock:
         lock_path = (config.root / config.pyodide_lock).resolve()
         if not lock_path.is_file():

@@ -11,6 +11,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from pypage.config import CONFIG_NAME, SiteConfig
 from pypage.errors import Diagnostic
+from pypage.interpreters import INTERPRETERS
 from pypage.markdown.imports import cell_imports
 from pypage.markdown.page import Page
 
@@ -76,15 +77,18 @@ def page_needs(
 
     packages: list[PackageRequest] = []
     declared = list(page.meta.get("packages", ()))
-    if declared and interpreter == "micropython":
+    runs_on = INTERPRETERS[interpreter]
+    if declared and not runs_on.installs_packages:
+        installers = [i for i in INTERPRETERS.values() if i.installs_packages]
         found.append(
             page_origin.at("packages").error(
-                "packages: needs Pyodide; this page runs on MicroPython",
-                "MicroPython cannot install packages: set 'interpreter: pyodide' in the front "
-                "matter, or remove packages:",
+                f"packages: needs {' or '.join(i.title for i in installers)}; "
+                f"this page runs on {runs_on.title}",
+                f"{runs_on.title} cannot install packages: set 'interpreter: "
+                f"{installers[0].name}' in the front matter, or remove packages:",
             )
         )
-    elif interpreter == "pyodide":
+    elif runs_on.installs_packages:
         for entries, base, locator in (
             (config.packages, config.root, site_origin),
             (declared, folder, page_origin),

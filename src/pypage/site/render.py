@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from markupsafe import Markup
 
 from pypage.config import SiteConfig
+from pypage.interpreters import INTERPRETERS
 from pypage.markdown.page import Page
 from pypage.site.loader import EDITOR_MODULES, RuntimeBundle, editor_module_path
 from pypage.site.theme import Theme
@@ -137,10 +138,14 @@ def render_page(
     }
     scripts = []
     if page.cells and runtime is not None:
-        interpreter = page.interpreter(config.interpreter)
+        interpreter = INTERPRETERS[page.interpreter(config.interpreter)]
+        folder = relative_url(runtime.interpreters[interpreter.name], here) + "/"
         settings = {
-            "interpreter": interpreter,
-            "interpreterURL": relative_url(runtime.interpreters[interpreter], here) + "/",
+            "interpreter": interpreter.name,
+            "interpreterURL": folder,
+            # The worker loads what these name: it keeps no list of interpreters of its own.
+            "interpreterModuleURL": folder + interpreter.module,
+            "adapterURL": relative_url(runtime.loader / interpreter.adapter, here),
             "page": str(page.source.rel),
             "layout": "slides" if page.is_slides else "page",
             **({"timeout": config.timeout} if config.timeout else {}),

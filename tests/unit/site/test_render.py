@@ -1,0 +1,36 @@
+"""The page's config: what the worker is told to load comes from the interpreter table."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pypage.interpreters import INTERPRETERS
+from pypage.resources import data_path
+from pypage.site.build import build
+from tests.sites import write
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("name", list(INTERPRETERS))
+def test_the_page_names_its_interpreters_adapter_and_module(tmp_path: Path, name: str) -> None:
+    interpreter = INTERPRETERS[name]
+    site = write(
+        tmp_path / "site",
+        {"a/page.md": f"---\ninterpreter: {name}\n---\n```python run\nx = 1\n```\n"},
+    )
+    out = build(site).out
+    html = (out / "a/page.html").read_text()
+    config = json.loads(re.search(r'id="pypage-config">(.*?)</script>', html)[1])  # type: ignore[index]
+    assert config["interpreter"] == name
+    # Relative to the page, as the worker resolves them.
+    adapter = out / "a" / config["adapterURL"]
+    assert adapter.read_bytes() == (data_path("runtime") / interpreter.adapter).read_bytes()
+    module = (out / "a" / config["interpreterModuleURL"]).resolve()
+    assert module.name == interpreter.module
+    assert module.parent == (out / "a" / config["interpreterURL"]).resolve()
+    assert module.is_file()
