@@ -2,8 +2,8 @@
 each — from Pyodide's distribution (compiled packages such as numpy), from the user's package index
 through pip (so pip's configuration applies), or from this machine (wheels, project folders).
 
-Downloads are cached by sha256 and index answers by requirement, so a second build of the same site
-needs no network, and ``--offline`` never touches it."""
+Downloads are cached by sha256 and the index's replies by requirement, so a second build of the
+same site needs no network, and ``--offline`` never touches it."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def resolve(
     try:
         packages = resolver.run(requests, distribution_packages)
     finally:
-        resolver.answers.save()
+        resolver.index_cache.save()
     return Resolution(packages=packages, roots=resolver.roots)
 
 
@@ -87,7 +87,7 @@ class _Resolver:
         self.extras: dict[str, set[str]] = {}
         self.roots: dict[str, str] = {}
         self.errors: list[Diagnostic] = []
-        self.answers = _Answers(cache_dir() / "packages" / "answers.json")
+        self.index_cache = _IndexCache(cache_dir() / "packages" / "index-replies.json")
         self.environment = _marker_environment(dist)
 
     def run(
@@ -113,7 +113,7 @@ class _Resolver:
         return self.resolved
 
     def _step(self, wants: list[_Want]) -> list[_Want]:
-        """Settle what the distribution and earlier steps answer; download the rest together."""
+        """Settle what the distribution and earlier steps know; download the rest together."""
         later: list[_Want] = []
         batch: dict[str, _Want] = {}
         for want in wants:
@@ -247,12 +247,12 @@ class _Resolver:
         self.resolved[found.name] = found
 
     def _download(self, wants: list[_Want], *, quiet: bool = False) -> dict[str, tuple[Path, str]]:
-        """name -> (cached wheel, sha256), from earlier answers or from pip."""
+        """name -> (cached wheel, sha256), from earlier replies of the index or from pip."""
         results: dict[str, tuple[Path, str]] = {}
         missing: list[_Want] = []
         for want in wants:
             name = canonicalize_name(want.requirement.name)
-            cached = self.answers.cached(self._key(want))
+            cached = self.index_cache.cached(self._key(want))
             if cached:
                 results[name] = cached
             else:
@@ -284,7 +284,7 @@ class _Resolver:
                     if not quiet:
                         self.errors.append(self._diagnose(want))
                     continue
-                results[name] = self.answers.store(self._key(want), path)
+                results[name] = self.index_cache.store(self._key(want), path)
         return results
 
     def _key(self, want: _Want) -> str:
@@ -363,7 +363,7 @@ class _Resolver:
         folder = request.local
         assert folder is not None
         key = f"project|{_tree_hash(folder)}"
-        cached = self.answers.cached(key)
+        cached = self.index_cache.cached(key)
         if cached:
             return cached
         log.info("Building a wheel of %s", request.text)
@@ -382,7 +382,7 @@ class _Resolver:
                     )
                 )
                 return None
-            return self.answers.store(key, wheels[0])
+            return self.index_cache.store(key, wheels[0])
 
 
 def _by(want: _Want) -> str:
@@ -537,8 +537,8 @@ def _tree_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-class _Answers:
-    """What the index answered for each requirement (and which wheel each project folder built
+class _IndexCache:
+    """What the index replied for each requirement (and which wheel each project folder built
     into), so that later builds need not ask again."""
 
     def __init__(self, path: Path) -> None:
@@ -550,14 +550,14 @@ class _Answers:
             self.data = {}
 
     def cached(self, key: str) -> tuple[Path, str] | None:
-        """(file in the download cache, sha256) of an earlier answer still in the cache."""
-        answer = self.data.get(key)
-        if answer and (wheel_cache(answer["sha256"]) / answer["file"]).is_file():
-            return wheel_cache(answer["sha256"]) / answer["file"], answer["sha256"]
+        """(file in the download cache, sha256) of an earlier reply still in the cache."""
+        reply = self.data.get(key)
+        if reply and (wheel_cache(reply["sha256"]) / reply["file"]).is_file():
+            return wheel_cache(reply["sha256"]) / reply["file"], reply["sha256"]
         return None
 
     def store(self, key: str, path: Path) -> tuple[Path, str]:
-        """Copy ``path`` into the download cache as the answer for ``key``."""
+        """Copy ``path`` into the download cache as the reply for ``key``."""
         sha256 = _sha256(path)
         cached = copy_to_cache(path, sha256)
         self.data[key] = {"file": cached.name, "sha256": sha256}
