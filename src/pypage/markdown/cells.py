@@ -67,16 +67,16 @@ def is_cell_info(info: str) -> bool:
     return len(words) >= 2 and words[0] == CELL_LANG and words[1] == CELL_MARKER
 
 
-def cells_plugin(
-    md: MarkdownIt, *, highlight: Callable[[str], str], report: Callable[..., None]
-) -> None:
+def cells_plugin(md: MarkdownIt, *, highlight: Callable[[str], str]) -> None:
     """Parse and validate cell options after block parsing; render cells as the DOM contract says.
 
-    ``report(line, col, message, hint=...)`` records a located diagnostic; ``highlight(code)``
-    returns highlighted HTML for the code so a page reads well without JavaScript.
+    ``env["report"](line, col, message, hint=...)`` records a located diagnostic about the page
+    being parsed; ``highlight(code)`` returns highlighted HTML for the code so a page reads well
+    without JavaScript.
     """
 
     def _cells_rule(state: StateCore) -> None:
+        report: Callable[..., None] = state.env["report"]
         seen: set[str] = set()
         generated = 0
         lines = state.src.splitlines()

@@ -15,10 +15,14 @@ from markdown_it.token import Token
 from pypage.sources import SiteSources, page_url
 
 
-def links_plugin(
-    md: MarkdownIt, *, page: PurePosixPath, site: SiteSources, report: Callable[..., None]
-) -> None:
+def links_plugin(md: MarkdownIt) -> None:
+    """Reads the page being parsed from the parser's env: ``page`` (its site path), ``site`` (the
+    site's sources) and ``report`` (records a located diagnostic)."""
+
     def _links_rule(state: StateCore) -> None:
+        page: PurePosixPath = state.env["page"]
+        site: SiteSources = state.env["site"]
+        report: Callable[..., None] = state.env["report"]
         lines = state.src.splitlines()
         for block in state.tokens:
             if block.type != "inline" or not block.children:

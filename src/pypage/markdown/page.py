@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,8 +119,13 @@ def parse_page(
     ``outputs`` are cell outputs recorded at build time, by cell id, to pre-render."""
     found: list[Diagnostic] = []
     report = _Reporter(shown_path, text.splitlines(), found)
-    md = _markdown(source, site, report)
-    env: dict[str, Any] = {"outputs": outputs or {}}
+    md = _markdown()
+    env: dict[str, Any] = {
+        "outputs": outputs or {},
+        "page": source.rel,
+        "site": site,
+        "report": report,
+    }
     tokens = md.parse(text, env)
     meta, meta_lines = _front_matter(tokens, text, report)
     _check_fences(tokens, report.lines, report)
@@ -140,7 +146,9 @@ def parse_page(
     return page, found
 
 
-def _markdown(source: SourcePage, site: SiteSources, report: _Reporter) -> MarkdownIt:
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """One parser per process: what a page's plugins need about it travels in the parse's env."""
     # html=True: the author's own Markdown is trusted, as in every static-site generator.
     md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_fence})
     md.enable(["table", "strikethrough"])
@@ -148,8 +156,8 @@ def _markdown(source: SourcePage, site: SiteSources, report: _Reporter) -> Markd
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#")
-    md.use(cells_plugin, highlight=lambda code: highlight(code, "python"), report=report)
-    md.use(links_plugin, page=source.rel, site=site, report=report)
+    md.use(cells_plugin, highlight=lambda code: highlight(code, "python"))
+    md.use(links_plugin)
     md.use(slides_plugin)
     return md
 

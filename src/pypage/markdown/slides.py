@@ -36,8 +36,8 @@ def slides_plugin(md: MarkdownIt) -> None:
 def _layout(tokens: list[Token]) -> object:
     """The front matter's layout; an invalid front matter is reported by parse.py, here it just
     means an ordinary page."""
-    if not tokens or tokens[0].type != "front_matter":
-        return None
+    if not tokens or tokens[0].type != "front_matter" or "layout" not in tokens[0].content:
+        return None  # most pages: no second YAML parse of their front matter
     try:
         meta = yaml.safe_load(tokens[0].content)
     except yaml.YAMLError:

@@ -67,10 +67,13 @@ class Built:
 
 @dataclass(frozen=True, kw_only=True)
 class PageWork:
-    """What reading one page found: the page and the problems in it."""
+    """What reading one page found: the page, what it needs and the problems in both."""
 
     page: Page
     diagnostics: tuple[Diagnostic, ...]
+    # None when its needs depend on other files (packages: or files: paths), which are checked
+    # afresh on every run.
+    needs: PageNeeds | None
 
 
 class Engine:
@@ -111,11 +114,11 @@ class Engine:
         needs: dict[PurePosixPath, PageNeeds] = {}
         for work in works:
             diagnostics.extend(work.diagnostics)
-            page = work.page
-            needs[page.source.rel], found = page_needs(
-                page, config, page.interpreter(config.interpreter)
-            )
-            diagnostics.extend(found)
+            if work.needs is not None:
+                needs[work.page.source.rel] = work.needs
+            else:
+                needs[work.page.source.rel], found = _needs(work.page, config)
+                diagnostics.extend(found)
         diagnostics.raise_if_errors(strict=self.options.strict or config.strict)
 
         # Packages: resolved (and downloaded, once per machine) before anything is written.
@@ -187,10 +190,9 @@ class Engine:
                 self._pages[key] = cached
             if key not in self._pages:
                 todo.append((key, source, shown, text))
-        context = _ReadContext(config=config, sources=sources, outputs=recorded)
+        context = _ReadContext(config=config, sources=sources, outputs=recorded, cache=self.cache)
         for (key, *_), work in zip(todo, map_pages(_read_page, context, todo), strict=True):
             self._pages[key] = work
-            self.cache.store(key, work)
         works = [self._pages[key] for key in keys]
         self._pages = dict(zip(keys, works, strict=True))  # forget pages that changed
         return keys, works
@@ -204,12 +206,11 @@ class Engine:
             if key not in self._html and (cached := self.cache.html(key)) is not None:
                 self._html[key] = cached
             if key not in self._html:
-                todo.append((page, settings))
+                todo.append((key, page, settings))
         with _template_errors():
-            rendered = map_pages(_render_page, context, todo)
-        missing = [key for key in keys if key not in self._html]
-        for key, data in zip(missing, rendered, strict=True):
-            self._html[key] = self.cache.store_html(key, data) or data
+            rendered = map_pages(_render_page, (context, self.cache), todo)
+        for (key, *_), content in zip(todo, rendered, strict=True):
+            self._html[key] = content
         self._html = {key: self._html[key] for key in keys}  # forget pages that changed
         return [self._html[key] for key in keys]
 
@@ -270,10 +271,12 @@ class _ReadContext:
     config: SiteConfig
     sources: SiteSources
     outputs: Outputs
+    cache: PageCache
 
 
 def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -> PageWork:
-    _, source, shown, text = job
+    """Runs in a worker process when there are many pages; the worker keeps what it read."""
+    key, source, shown, text = job
     config = context.config
     page, found = parse_page(
         source,
@@ -285,7 +288,17 @@ def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -
         outputs=context.outputs.get(source.rel),
     )
     found.extend(check_imports(page, page.interpreter(config.interpreter)))
-    return PageWork(page=page, diagnostics=tuple(found))
+    needs = None
+    if not (page.meta.get("packages") or page.meta.get("files") or config.packages or config.files):
+        needs, more = _needs(page, config)
+        found.extend(more)
+    work = PageWork(page=page, diagnostics=tuple(found), needs=needs)
+    context.cache.store(key, work)
+    return work
+
+
+def _needs(page: Page, config: SiteConfig) -> tuple[PageNeeds, list[Diagnostic]]:
+    return page_needs(page, config, page.interpreter(config.interpreter))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -308,8 +321,13 @@ class _RenderContext:
         )
 
 
-def _render_page(context: _RenderContext, job: tuple[Page, dict[str, object]]) -> bytes:
-    page, settings = job
+def _render_page(
+    contexts: tuple[_RenderContext, PageCache], job: tuple[str, Page, dict[str, object]]
+) -> bytes | Path:
+    """Runs in a worker process when there are many pages: the page goes to the page cache from
+    there, and only its path comes back."""
+    context, cache = contexts
+    key, page, settings = job
     html = render_page(
         page,
         theme=_theme(context.config, context.theme_key),
@@ -318,8 +336,8 @@ def _render_page(context: _RenderContext, job: tuple[Page, dict[str, object]]) -
         theme_assets=context.theme_assets,
         runtime=context.runtime,
         settings=settings,
-    )
-    return html.encode()
+    ).encode()
+    return cache.store_html(key, html) or html
 
 
 _themes: dict[str, Theme] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections.abc import Mapping, Sequence
@@ -185,9 +186,16 @@ def render_page(
 def _import_map(runtime: RuntimeBundle, here: PurePosixPath) -> str:
     """Names the editor's modules import each other by, mapped to their files in the site. It maps
     only: nothing is fetched until the editor is first used."""
+    return _import_map_at(runtime.loader, len(here.parts) - 1)
+
+
+@functools.lru_cache(maxsize=64)
+def _import_map_at(loader: PurePosixPath, depth: int) -> str:
+    """The same for every page at the same folder depth."""
+    here = PurePosixPath(*(["_"] * depth), "page.html")
     imports = {}
     for name in EDITOR_MODULES:
-        url = relative_url(runtime.loader / editor_module_path(name), here)
+        url = relative_url(loader / editor_module_path(name), here)
         # An import map's relative URLs must start with ./ or ../ (else they read as names).
         imports[name] = url if url.startswith("../") else f"./{url}"
     return f'<script type="importmap">{json.dumps({"imports": imports})}</script>'
