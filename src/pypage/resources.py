@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pypage.shipped import DATA_FOLDER
+
 _HERE = Path(__file__).resolve().parent
 
 
 def data_path(name: str) -> Path:
-    packaged = _HERE / "_data" / name
+    packaged = _HERE / DATA_FOLDER / name
     if packaged.is_dir():
         return packaged
     checkout = _HERE.parents[1] / name

@@ -11,9 +11,7 @@ from pypage.bundles import Content, SiteOutput
 from pypage.interpreters import INTERPRETERS
 from pypage.packages.npm import fetch_package, pinned
 from pypage.resources import data_path
-
-# The loader's own files: explicit globs, so nothing stray (node_modules, editor backups) ships.
-RUNTIME_GLOBS = ("*.js", "*.css", "interpreters/*.js", "python/*.py")
+from pypage.shipped import RUNTIME_LOADER_GLOBS
 
 # JavaScript libraries the loader imports: bundle path -> (npm package, file in the package).
 VENDORED = {
@@ -67,7 +65,7 @@ def bundle_runtime(
     runtime = data_path("runtime")
     loader_files: dict[str, Content] = {
         path.relative_to(runtime).as_posix(): path
-        for pattern in RUNTIME_GLOBS
+        for pattern in RUNTIME_LOADER_GLOBS
         for path in sorted(runtime.glob(pattern))
     }
     vendored = {

@@ -11,8 +11,7 @@ import jinja2
 from pypage.config import SiteConfig
 from pypage.markdown.highlight import stylesheet
 from pypage.resources import data_path
-
-STATIC_SUFFIXES = {".css", ".js", ".svg", ".png", ".ico", ".woff2"}
+from pypage.shipped import THEME_STATIC_SUFFIXES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,7 +24,7 @@ class Theme:
         for folder in reversed(self.folders):  # the custom theme's files win
             static = folder / "static"
             for path in sorted(static.rglob("*")):
-                if path.is_file() and path.suffix in STATIC_SUFFIXES:
+                if path.is_file() and path.suffix in THEME_STATIC_SUFFIXES:
                     files[path.relative_to(static).as_posix()] = path
         return files
 
