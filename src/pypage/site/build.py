@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pypage.bundles import write_files
+from pypage.bundles import signature, write_files
 from pypage.config import SiteConfig, load_config
 from pypage.errors import Diagnostic, PypageError, display_path
 from pypage.markdown.page import Page
@@ -56,12 +56,18 @@ def build(
     options = Options(
         strict=strict, offline=offline, service_worker=service_worker, outputs=outputs
     )
-    built = Engine(site, out=out, options=options, cache=PageCache.for_site(site)).run()
+    cache = PageCache.for_site(site)
+    built = Engine(site, out=out, options=options, cache=cache).run()
     for warning in built.warnings:
         log.warning(warning.format())
 
-    with _writing(out), _staging(out) as staging:
-        write_files(staging, built.output, sorted(built.output.files))
+    # Writing: nothing when the output folder holds exactly what this build would write.
+    wanted = {path: signature(content) for path, content in built.output.files.items()}
+    if not _holds(out, wanted, cache.manifest()):
+        cache.store_manifest(None)  # the folder no longer holds what the manifest says
+        with _writing(out), _staging(out) as staging:
+            write_files(staging, built.output, sorted(built.output.files))
+        cache.store_manifest((str(out), wanted, _stamps(out)))
 
     seconds = time.perf_counter() - started
     (log.info if announce else log.debug)(
@@ -72,6 +78,26 @@ def build(
         display_path(out, site),
     )
     return BuildReport(out=out, pages=built.pages, warnings=built.warnings, seconds=seconds)
+
+
+def _holds(out: Path, wanted: dict[PurePosixPath, tuple[object, ...]], manifest: object) -> bool:
+    """Whether ``out`` is the folder the last build wrote, untouched since, with these files."""
+    if not isinstance(manifest, tuple) or manifest[:2] != (str(out), wanted):
+        return False
+    try:
+        return _stamps(out) == manifest[2]
+    except OSError:
+        return False
+
+
+def _stamps(out: Path) -> dict[str, tuple[int, int]]:
+    """Every file of ``out`` with its size and modification time: an edit by hand shows."""
+    stamps = {}
+    for folder, _, files in os.walk(out):
+        for name in files:
+            stat = os.stat(os.path.join(folder, name))
+            stamps[os.path.join(folder, name)] = (stat.st_size, stat.st_mtime_ns)
+    return stamps
 
 
 def _check_output(config: SiteConfig, out: Path) -> None:

@@ -51,6 +51,19 @@ class PageCache:
         path = self.folder / "html" / key
         return path if self._write(path, html) else None
 
+    def manifest(self) -> Any | None:
+        """What the last build wrote, as ``store_manifest`` was given it."""
+        if self.folder is None:
+            return None
+        try:
+            return pickle.loads((self.folder / "manifest").read_bytes())
+        except Exception:
+            return None
+
+    def store_manifest(self, value: object) -> None:
+        if self.folder is not None:
+            self._write(self.folder / "manifest", pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
     def prune(self, keep: set[str]) -> None:
         """Forget the entries the latest build did not use, so the folder does not grow."""
         if self.folder is None:

@@ -260,3 +260,20 @@ def test_the_site_time_limit_and_the_editor_modules_reach_the_page(tmp_path: Pat
     for url in imports.values():
         assert url.startswith("./_pypage/runtime-")  # relative, as an import map needs it
         assert (out / url).is_file()
+
+
+def test_an_unchanged_rebuild_leaves_the_output_alone_unless_it_was_edited(tmp_path: Path) -> None:
+    site = write(tmp_path / "s", {"index.md": "# A\n\nText.\n", "b.md": "# B\n"})
+    out = build(site).out
+    page = out / "index.html"
+    written = page.stat().st_mtime_ns
+    build(site)
+    assert page.stat().st_mtime_ns == written  # nothing to write
+    page.write_text("edited by hand")
+    (out / "stray.txt").write_text("left behind")
+    build(site)
+    assert "Text." in page.read_text()
+    assert not (out / "stray.txt").exists()
+    write(site, {"b.md": "# B changed\n"})
+    build(site)
+    assert "B changed" in (out / "b.html").read_text()
