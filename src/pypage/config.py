@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypage.errors import Diagnostic, PypageError, did_you_mean, display_path, source_line
+from pypage.errors import (
+    Diagnostic,
+    PypageError,
+    did_you_mean,
+    display_path,
+    locate,
+    source_line,
+)
 from pypage.interpreters import DEFAULT_INTERPRETER, INTERPRETERS
 
 CONFIG_NAME = "pypage.toml"
@@ -71,6 +78,7 @@ def load_config(root: Path) -> SiteConfig:
     if not path.is_file():
         return SiteConfig(root=root, title=_title_from_folder(root))
     text = path.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
     shown = display_path(path, root)
     try:
         data = tomllib.loads(text)
@@ -82,7 +90,7 @@ def load_config(root: Path) -> SiteConfig:
                 line=line,
                 col=col,
                 message=f"invalid TOML: {_toml_message(exc)}",
-                source_line=source_line(text, line) if line else None,
+                source_line=source_line(lines, line),
                 hint='values need quotes, e.g. title = "My notes"',
             )
         ) from None
@@ -91,13 +99,13 @@ def load_config(root: Path) -> SiteConfig:
 
     def problem(key: str, message: str, hint: str) -> None:
         """An error located at the line that sets ``key``."""
-        line = _key_line(text, key)
+        line = _key_line(lines, key)
         problems.append(
             Diagnostic(
                 path=shown,
                 line=line,
                 col=1 if line else None,
-                source_line=source_line(text, line) if line else None,
+                source_line=source_line(lines, line),
                 message=message,
                 hint=hint,
             )
@@ -152,10 +160,10 @@ def load_config(root: Path) -> SiteConfig:
     if problems:
         raise PypageError(problems)
     values.setdefault("title", _title_from_folder(root))
-    key_lines = {key: line for key in values if (line := _key_line(text, key))}
+    key_lines = {key: line for key in values if (line := _key_line(lines, key))}
     return SiteConfig(
         root=root,
-        lines=tuple(text.splitlines()),
+        lines=tuple(lines),
         key_lines=key_lines,
         **values,  # type: ignore[arg-type]
     )
@@ -183,17 +191,18 @@ def interpreter_suggestion(name: str) -> str:
     return did_you_mean(name, INTERPRETERS)
 
 
+def title_from_name(name: str) -> str:
+    """A title for what a file or folder name names: ``getting-started`` -> ``Getting started``."""
+    return name.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
 def _title_from_folder(root: Path) -> str:
-    name = root.resolve().name
-    return name.replace("-", " ").replace("_", " ").strip().capitalize() or "Site"
+    return title_from_name(root.resolve().name) or "Site"
 
 
-def _key_line(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return None
+def _key_line(lines: list[str], key: str) -> int | None:
+    found = locate(lines, re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*="))
+    return found[0] if found else None
 
 
 _POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")

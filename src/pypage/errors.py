@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -88,9 +89,41 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
-def source_line(text: str, line: int) -> str | None:
-    lines = text.splitlines()
-    return lines[line - 1] if 0 < line <= len(lines) else None
+# Locating text in a source for messages: lines and columns count from 1, as editors show them.
+
+
+def source_line(lines: Sequence[str], line: int | None) -> str | None:
+    """Line ``line`` of ``lines``, or None outside them."""
+    return lines[line - 1] if line and 0 < line <= len(lines) else None
+
+
+def locate(
+    lines: Sequence[str],
+    what: str | re.Pattern[str] | Callable[[str, int], int],
+    *,
+    start: tuple[int, int] = (1, 1),
+    stop: int | None = None,
+) -> tuple[int, int] | None:
+    """Line and column of the first ``what`` in ``lines`` from ``start`` (line, column) on, up to
+    line ``stop`` (inclusive). ``what`` is text, a pattern, or a function that finds something in
+    a line as str.find does: ``find(text, offset)`` is its index, or -1."""
+    find = _finder(what)
+    first, col = start
+    last = len(lines) if stop is None else min(stop, len(lines))
+    for number in range(max(first, 1), last + 1):
+        index = find(lines[number - 1], col - 1 if number == first else 0)
+        if index >= 0:
+            return number, index + 1
+    return None
+
+
+def _finder(what: str | re.Pattern[str] | Callable[[str, int], int]) -> Callable[[str, int], int]:
+    if isinstance(what, str):
+        return lambda text, at: text.find(what, at)
+    if isinstance(what, re.Pattern):
+        pattern = what
+        return lambda text, at: found.start() if (found := pattern.search(text, at)) else -1
+    return what
 
 
 def display_path(path: Path, root: Path) -> str:

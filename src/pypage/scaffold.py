@@ -9,6 +9,7 @@ from pathlib import Path
 from string import Template
 
 from pypage import __version__
+from pypage.config import title_from_name
 from pypage.errors import Diagnostic, PypageError
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def new_site(directory: Path, *, title: str | None = None, template: str = "page
                 hint="choose a new folder name; pypage new never overwrites files",
             )
         )
-    title = title or directory.resolve().name.replace("-", " ").replace("_", " ").capitalize()
+    title = title or title_from_name(directory.resolve().name)
     # JSON string syntax is also a valid TOML basic string and YAML double-quoted scalar.
     values = {"title": json.dumps(title)[1:-1], "version": __version__}
     for source, target in TEMPLATES[template].items():

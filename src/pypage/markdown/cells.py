@@ -14,7 +14,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from pypage.config import parse_seconds
-from pypage.errors import did_you_mean
+from pypage.errors import did_you_mean, source_line
 from pypage.markdown.prerender import render_chunks
 
 CELL_LANG = "python"
@@ -187,7 +187,7 @@ def _expected_output(
 def _where(token: Token, lines: list[str]) -> tuple[int, int]:
     """Line and column of the fence's opening marker."""
     line = token.map[0] + 1 if token.map else 1
-    text = lines[line - 1] if line <= len(lines) else ""
+    text = source_line(lines, line) or ""
     return line, 1 + len(text) - len(text.lstrip())
 
 

@@ -6,7 +6,7 @@ import ast
 import sys
 from collections.abc import Callable, Iterator
 
-from pypage.errors import Diagnostic
+from pypage.errors import Diagnostic, source_line
 from pypage.interpreters import INTERPRETERS
 from pypage.markdown.page import Page
 
@@ -101,7 +101,7 @@ def check_imports(page: Page, interpreter: str) -> list[Diagnostic]:
                     path=page.shown_path,
                     line=cell.line + line,
                     col=col,
-                    source_line=lines[line - 1],
+                    source_line=source_line(lines, line),
                     message=f"{title} has no module '{module}'",
                     hint=hint,
                 )

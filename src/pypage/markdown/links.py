@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from pypage.errors import locate
 from pypage.sources import SiteSources, page_url
 
 
@@ -77,12 +78,9 @@ def rewrite(url: str, *, page: PurePosixPath, site: SiteSources) -> tuple[str, s
 
 
 def _locate(value: str, block: Token, lines: list[str], after: tuple[int, int]) -> tuple[int, int]:
-    """1-based line and column of ``value`` in the block, searching from ``after`` on."""
+    """1-based line and column of ``value`` in the block, searching past ``after`` (the line and
+    column of the previous link's URL) on."""
     first, last = block.map if block.map else (0, len(lines))
-    start_line, start_col = after
-    for number in range(max(first, start_line - 1), min(last, len(lines))):
-        skip = start_col if number == start_line - 1 else 0
-        col = lines[number].find(value, skip)
-        if col >= 0:
-            return number + 1, col + 1
-    return first + 1, 1
+    line, col = after
+    start = (line, col + 1) if line > first else (first + 1, 1)
+    return locate(lines, value, start=start, stop=last) or (first + 1, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,8 +16,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from pypage.config import interpreter_suggestion
-from pypage.errors import Diagnostic, did_you_mean
+from pypage.config import interpreter_suggestion, title_from_name
+from pypage.errors import Diagnostic, did_you_mean, locate, source_line
 from pypage.interpreters import INTERPRETERS
 from pypage.markdown.cells import Cell, cells_plugin
 from pypage.markdown.highlight import highlight, highlight_fence
@@ -99,9 +100,7 @@ class _Reporter:
                 message=message,
                 hint=hint,
                 severity=severity,
-                source_line=(
-                    self.lines[line - 1] if line and 0 < line <= len(self.lines) else None
-                ),
+                source_line=source_line(self.lines, line),
             )
         )
 
@@ -205,7 +204,7 @@ def _front_matter(
     meta: dict[str, Any] = {}
     lines: dict[str, int] = {}
     for key, value in data.items():
-        line = _key_line(text, str(key), token)
+        line = _key_line(report.lines, str(key), token)
         if key not in FRONT_MATTER:
             report(
                 line,
@@ -253,13 +252,13 @@ def _front_matter_end(tokens: list[Token]) -> int:
     return 0
 
 
-def _key_line(text: str, key: str, token: Token) -> int:
+def _key_line(lines: list[str], key: str, token: Token) -> int:
     first, last = token.map or (0, 1)
-    lines = text.splitlines()
-    for number in range(first + 1, min(last, len(lines))):
-        if lines[number].startswith((f"{key}:", f'"{key}":', f"'{key}':")):
-            return number + 1
-    return first + 1
+    name = re.escape(key)
+    found = locate(
+        lines, re.compile(f"^(?:{name}|\"{name}\"|'{name}'):"), start=(first + 2, 1), stop=last
+    )
+    return found[0] if found else first + 1
 
 
 def _check_fences(tokens: list[Token], lines: list[str], report: _Reporter) -> None:
@@ -308,4 +307,4 @@ def _title_from(source: SourcePage, site_title: str) -> str:
         name = source.rel.parent.name
         if not name:
             return site_title or "Home"
-    return name.replace("-", " ").replace("_", " ").capitalize()
+    return title_from_name(name)

@@ -3,6 +3,7 @@ and the modules its cells import, each with the place it was asked for."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -10,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from packaging.requirements import InvalidRequirement, Requirement
 
 from pypage.config import CONFIG_NAME, SiteConfig
-from pypage.errors import Diagnostic
+from pypage.errors import Diagnostic, locate, source_line
 from pypage.interpreters import INTERPRETERS
 from pypage.markdown.imports import cell_imports
 from pypage.markdown.page import Page
@@ -121,7 +122,7 @@ def page_needs(
                     path=page.shown_path,
                     line=cell.line + line,
                     col=col,
-                    source_line=lines[line - 1],
+                    source_line=source_line(lines, line),
                 ),
             )
     needs = PageNeeds(
@@ -230,25 +231,26 @@ class _Locator:
         start = self.key_lines.get(key)
         if start is None:
             return Origin(path=self.path)
+        line, col = start, 1
         if isinstance(item, str):
-            for number in range(start, min(len(self.lines), start + 200) + 1):
-                text = self.lines[number - 1]
-                if (
-                    number > start
-                    and text.strip()
-                    and not text.lstrip().startswith(("-", "#"))
-                    and not text.startswith((" ", "\t", '"', "'"))
-                ):
-                    break  # the next key
-                col = _find(text, item)
-                if col:
-                    return Origin(path=self.path, line=number, col=col, source_line=text)
-        return Origin(path=self.path, line=start, col=1, source_line=self.lines[start - 1])
+            stop = start + 200
+            if after := locate(self.lines, _NEXT_KEY, start=(start + 1, 1), stop=stop):
+                stop = after[0] - 1
+            if found := locate(
+                self.lines, lambda text, _: _find(text, item), start=(start, 1), stop=stop
+            ):
+                line, col = found
+        return Origin(path=self.path, line=line, col=col, source_line=source_line(self.lines, line))
+
+
+# The line after a list that ends it: neither indented, quoted, a list item nor a comment.
+_NEXT_KEY = re.compile(r"^(?![ \t\"'])\s*[^\s#-]")
 
 
 def _find(line: str, item: str) -> int:
+    """Where ``item`` is in the line, after the key's colon, quoted or not; -1 if it is not."""
     for quoted in (f'"{item}"', f"'{item}'", item):
         index = line.find(quoted, line.find(":") + 1 if ":" in line else 0)
         if index >= 0:
-            return index + 1
-    return 0
+            return index
+    return -1

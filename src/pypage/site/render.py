@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 
 from markupsafe import Markup
 
-from pypage.config import SiteConfig
+from pypage.config import SiteConfig, title_from_name
 from pypage.interpreters import INTERPRETERS
 from pypage.markdown.page import Page
 from pypage.site.loader import EDITOR_MODULES, RuntimeBundle, editor_module_path
@@ -58,14 +58,10 @@ def navigation(pages: Sequence[Page]) -> Navigation:
                 title=page.title,
                 url=page.source.url,
                 top=folders[0] if folders else "",
-                group=" / ".join(_pretty(part) for part in folders[1:]),
+                group=" / ".join(title_from_name(part) for part in folders[1:]),
             )
         )
     return Navigation(tuple(items))
-
-
-def _pretty(name: str) -> str:
-    return name.replace("-", " ").replace("_", " ").capitalize()
 
 
 def relative_url(target: PurePosixPath, here: PurePosixPath) -> str:
@@ -105,7 +101,7 @@ def _sidebar(nav: Navigation, here: PurePosixPath) -> list[dict[str, object]]:
                 groups.append({"title": group, "items": [link(item) for item in members]})
         sidebar.append(
             {
-                "title": _pretty(top) if top else "",
+                "title": title_from_name(top) if top else "",
                 "href": relative_url(items[0].url, here),
                 "expanded": expanded,
                 "groups": groups,
