@@ -1,3 +1,3 @@
-from pypage.cli import main
+from pypage.cli import run
 
-raise SystemExit(main())
+run()

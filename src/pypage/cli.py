@@ -13,6 +13,16 @@ from pypage import __version__
 from pypage.errors import PypageError
 
 
+def run() -> None:
+    """The ``pypage`` command: ``main``, then an exit that skips tearing down every object one
+    by one (tenths of a second after a large build: longer than rebuilding an unchanged site)."""
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)

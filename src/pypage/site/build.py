@@ -63,11 +63,11 @@ def build(
 
     # Writing: nothing when the output folder holds exactly what this build would write.
     wanted = {path: signature(content) for path, content in built.output.files.items()}
-    if not _holds(out, wanted, cache.manifest()):
-        cache.store_manifest(None)  # the folder no longer holds what the manifest says
+    if not _holds(out, wanted, cache.site_state("written")):
+        cache.store_site_state("written", None)  # the folder no longer holds what the manifest says
         with _writing(out), _staging(out) as staging:
             write_files(staging, built.output, sorted(built.output.files))
-        cache.store_manifest((str(out), wanted, _stamps(out)))
+        cache.store_site_state("written", (str(out), wanted, _stamps(out)))
 
     seconds = time.perf_counter() - started
     (log.info if announce else log.debug)(

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -26,13 +26,9 @@ from pypage.bundles import SiteOutput
 from pypage.config import SiteConfig, load_config
 from pypage.errors import Diagnostic, Diagnostics, PypageError, display_path
 from pypage.interpreters import INTERPRETERS
-from pypage.markdown.imports import check_imports
-from pypage.markdown.page import Page, parse_page
-from pypage.packages.bundle import SitePackages, bundle_packages
+from pypage.markdown.page import Page
 from pypage.packages.datafiles import bundle_files
-from pypage.packages.distribution import Distribution, load_distribution
-from pypage.packages.needs import Origin, PageNeeds, page_needs
-from pypage.packages.resolve import Resolution, resolve
+from pypage.resources import data_path
 from pypage.site.loader import RuntimeBundle, bundle_runtime
 from pypage.site.page_cache import PageCache
 from pypage.site.parallel import map_pages
@@ -40,6 +36,12 @@ from pypage.site.render import Navigation, navigation, relative_url, render_page
 from pypage.site.serviceworker import SERVICE_WORKER, add_service_worker
 from pypage.site.theme import Theme, load_theme
 from pypage.sources import SiteSources, SourcePage, discover
+
+if TYPE_CHECKING:  # the parser and the package stages load when there is work for them
+    from pypage.packages.bundle import SitePackages
+    from pypage.packages.distribution import Distribution
+    from pypage.packages.needs import Origin, PageNeeds
+    from pypage.packages.resolve import Resolution
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +134,8 @@ class Engine:
         runtime = self._bundle_runtime(output, config, pages)
         packages = None
         if resolution is not None and distribution is not None:
+            from pypage.packages.bundle import bundle_packages
+
             packages = bundle_packages(output, resolution, distribution)
         shipped = {rel: bundle_files(output, need.files) for rel, need in needs.items()}
         version = ""
@@ -231,13 +235,20 @@ class Engine:
         modules = sorted({m for p in installing for m in needs[p.source.rel].modules})
         # Local projects are not re-read on every save: what a page asks for is the key.
         key = _hash(
+            _code_version(),  # it covers the pinned Pyodide version too
             config.pyodide_distribution,
             config.pyodide_lock,
             sorted(requests),
             modules,
             self.options.offline,
         )
+        if key not in self._resolutions and self.cache.site_state("no packages") == key:
+            # The last build found that the cells import nothing from the distribution.
+            self._resolutions = {key: (None, None)}
         if key not in self._resolutions:
+            from pypage.packages.distribution import load_distribution
+            from pypage.packages.resolve import resolve
+
             distribution = load_distribution(config, offline=self.options.offline)
             scanned = distribution_imports(installing, needs, distribution)
             resolution = None
@@ -245,6 +256,8 @@ class Engine:
                 resolution = resolve(
                     list(requests.values()), scanned, distribution, offline=self.options.offline
                 )
+            else:
+                self.cache.store_site_state("no packages", key)
             self._resolutions = {key: (distribution, resolution)}
         return self._resolutions[key]
 
@@ -276,6 +289,9 @@ class _ReadContext:
 
 def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -> PageWork:
     """Runs in a worker process when there are many pages; the worker keeps what it read."""
+    from pypage.markdown.imports import check_imports
+    from pypage.markdown.page import parse_page
+
     key, source, shown, text = job
     config = context.config
     page, found = parse_page(
@@ -298,6 +314,8 @@ def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -
 
 
 def _needs(page: Page, config: SiteConfig) -> tuple[PageNeeds, list[Diagnostic]]:
+    from pypage.packages.needs import page_needs
+
     return page_needs(page, config, page.interpreter(config.interpreter))
 
 
@@ -432,19 +450,15 @@ def _hash(*parts: Any) -> str:
 
 @functools.cache
 def _code_version() -> str:
-    """Cached pages are only as good as the code that made them: pypage's own modules and the
-    versions of the libraries that shape a page."""
-    import importlib.metadata
+    """Cached pages are only as good as the code that made them: pypage's own modules, its pinned
+    npm packages, and the libraries that shape a page (found, not imported: a build that parses
+    nothing does not load them)."""
+    import importlib.util
 
     package = Path(__file__).resolve().parents[1]
-    stamps = sorted(
-        (str(path.relative_to(package)), path.stat().st_size, path.stat().st_mtime_ns)
-        for path in package.rglob("*.py")
-    )
-    versions = []
-    for name in ("markdown-it-py", "mdit-py-plugins", "pygments", "jinja2", "pyyaml"):
-        try:
-            versions.append(importlib.metadata.version(name))
-        except importlib.metadata.PackageNotFoundError:
-            versions.append("")
-    return _hash(stamps, versions)
+    files = [*package.rglob("*.py"), data_path("runtime") / "package-lock.json"]
+    for name in ("markdown_it", "mdit_py_plugins", "pygments", "jinja2", "yaml"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            files.append(Path(spec.origin))
+    return _hash(sorted((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files))

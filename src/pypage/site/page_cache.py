@@ -51,18 +51,18 @@ class PageCache:
         path = self.folder / "html" / key
         return path if self._write(path, html) else None
 
-    def manifest(self) -> Any | None:
-        """What the last build wrote, as ``store_manifest`` was given it."""
+    def site_state(self, name: str) -> Any | None:
+        """What the last build recorded about the whole site under ``name``."""
         if self.folder is None:
             return None
         try:
-            return pickle.loads((self.folder / "manifest").read_bytes())
+            return pickle.loads((self.folder / name).read_bytes())
         except Exception:
             return None
 
-    def store_manifest(self, value: object) -> None:
+    def store_site_state(self, name: str, value: object) -> None:
         if self.folder is not None:
-            self._write(self.folder / "manifest", pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+            self._write(self.folder / name, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
     def prune(self, keep: set[str]) -> None:
         """Forget the entries the latest build did not use, so the folder does not grow."""

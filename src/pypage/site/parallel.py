@@ -4,12 +4,13 @@ one, plain calls for the rest (a one-page site never starts a process)."""
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 # Below this many pages the work costs less than starting the processes (~30 ms each).
 MIN_ITEMS = 24
@@ -28,6 +29,8 @@ def map_pages[C, T, R](work: Callable[[C, T], R], context: C, items: Sequence[T]
         return [work(context, item) for item in items]
     size = math.ceil(len(items) / (workers * CHUNKS_PER_WORKER))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    from concurrent.futures import ProcessPoolExecutor  # only sites that use it pay its import
+
     with ProcessPoolExecutor(
         workers, mp_context=_start_method(), initializer=_install, initargs=(work, context)
     ) as pool:
@@ -45,6 +48,8 @@ def _start_method() -> multiprocessing.context.BaseContext:
     # fork copies the parent's memory, so a worker starts in milliseconds; it is unsafe while
     # other threads run (pypage serve's server, a test's), where a fresh interpreter is forked
     # from a clean one instead.
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
