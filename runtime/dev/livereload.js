@@ -23,7 +23,7 @@ sessionStorage.removeItem(SCROLL_KEY);
 if (saved?.path === sitePath()) addEventListener("load", () => scrollTo(0, saved.y), { once: true });
 
 /** What must be equal for an in-place update: stylesheets, the runtime and its settings. */
-function signature(doc) {
+function signature(/** @type {Document} */ doc) {
   // Stylesheets the runtime added itself (the editor's) are not part of the page as served.
   const assets = [
     ...doc.querySelectorAll('link[rel="stylesheet"]:not([data-pypage-added]), script[type="module"][src]'),
@@ -41,7 +41,10 @@ async function update() {
   if (signature(next) !== signature(document)) return reload();
   if (REGIONS.some((s) => !document.querySelector(s) !== !next.querySelector(s))) return reload();
   const y = scrollY;
-  for (const selector of REGIONS) document.querySelector(selector)?.replaceWith(next.querySelector(selector));
+  for (const selector of REGIONS) {
+    const replacement = next.querySelector(selector); // there whenever this page has the region
+    if (replacement) document.querySelector(selector)?.replaceWith(replacement);
+  }
   document.title = next.title;
   scrollTo(0, y);
   // page.js binds the new cells to the running interpreter.
@@ -50,8 +53,9 @@ async function update() {
   performance.mark("pypage:live-update");
 }
 
+/** @type {HTMLElement | null} */
 let overlay = null;
-function showError(text) {
+function showError(/** @type {string | null} */ text) {
   overlay?.remove();
   overlay = null;
   if (!text) return;

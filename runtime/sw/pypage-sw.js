@@ -11,15 +11,20 @@
 //   (COOP/COEP) to the site's responses, which gives pages SharedArrayBuffer: Stop then interrupts
 //   Python instead of restarting it. `credentialless` keeps cross-origin images in pages working.
 
+/** @type {Set<string>} */
 const ASSETS = new Set(/* ASSETS */ []);
 // The large wasm modules and scripts among them, whose compiled code V8 can keep (see asset()).
+/** @type {Set<string>} */
 const COMPILED = new Set(/* COMPILED */ []);
 const ISOLATE = /* ISOLATE */ true;
 const VERSION = /* VERSION */ "";
 
+// A classic script's `self` is typed as any worker's; this one is a service worker.
+const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+
 const ASSET_CACHE = "pypage-assets";
 const PAGE_CACHE = "pypage-pages";
-const scope = new URL(self.registration.scope);
+const scope = new URL(sw.registration.scope);
 
 // The files of the build this worker belongs to are the only ones worth keeping: the host no longer
 // has the others. Evicting at install (not only at activation) matters because Chromium may keep a
@@ -31,19 +36,20 @@ async function evict() {
   }
 }
 
-self.addEventListener("install", (event) => event.waitUntil(evict().then(() => self.skipWaiting())));
+sw.addEventListener("install", (event) => event.waitUntil(evict().then(() => sw.skipWaiting())));
 
-self.addEventListener("activate", (event) => {
+sw.addEventListener("activate", (event) => {
   // Navigation preload: the page's request leaves while this worker starts up, not after.
-  const preload = self.registration.navigationPreload?.enable().catch(() => {});
-  event.waitUntil(Promise.all([preload, evict().then(() => self.clients.claim())]));
+  const preload = sw.registration.navigationPreload?.enable().catch(() => {});
+  event.waitUntil(Promise.all([preload, evict().then(() => sw.clients.claim())]));
 });
 
 // Opened once per worker start, not once per request: a repeat visit sends every file through here.
+/** @type {Promise<Cache> | null} */
 let assetCache = null;
 const openAssets = () => (assetCache ??= caches.open(ASSET_CACHE));
 
-self.addEventListener("fetch", (event) => {
+sw.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET" || new URL(request.url).origin !== scope.origin) return;
   if (sitePath(request.url) === ANSWER_PATH) event.respondWith(answers.request(request.url));
@@ -54,7 +60,7 @@ self.addEventListener("fetch", (event) => {
 
 // The page reports the files it and its Python worker loaded before this worker controlled them
 // (a first visit), so that the next visit finds them all here.
-self.addEventListener("message", (event) => {
+sw.addEventListener("message", (event) => {
   if (event.data?.type === "answer") return answers.answer(event.data.token, event.data.reply);
   if (event.data?.type !== "cache") return;
   event.waitUntil(
@@ -93,6 +99,7 @@ const answers = {
   /** @type {Map<string, (reply: string) => void>} */
   waiting: new Map(),
 
+  /** @param {string} url @returns {Promise<Response>} */
   request(url) {
     const token = new URL(url).searchParams.get("token") ?? "";
     const early = this.early.get(token);
@@ -110,6 +117,7 @@ const answers = {
     });
   },
 
+  /** @param {string} token @param {string} reply */
   answer(token, reply) {
     const waiting = this.waiting.get(token);
     this.waiting.delete(token);
@@ -118,6 +126,7 @@ const answers = {
   },
 };
 
+/** @param {string} body */
 function text(body) {
   return new Response(body, {
     headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
@@ -125,12 +134,12 @@ function text(body) {
 }
 
 /** The URL's path relative to the site's root ("_pypage/runtime-…/page.js"), or "". */
-function sitePath(url) {
+function sitePath(/** @type {string} */ url) {
   const { pathname } = new URL(url);
   return pathname.startsWith(scope.pathname) ? pathname.slice(scope.pathname.length) : "";
 }
 
-async function asset(event) {
+async function asset(/** @type {FetchEvent} */ event) {
   // A large compiled file comes from the browser's HTTP cache first, when it still holds it (any
   // copy is current: the path is content-hashed): a response from there keeps V8's cache of
   // compiled code, which a copy from Cache Storage does not have, and Pyodide's 9.6 MB wasm then
@@ -167,7 +176,7 @@ async function inHttpCache(/** @type {Request} */ request) {
   }
 }
 
-async function page(event) {
+async function page(/** @type {FetchEvent} */ event) {
   const cache = await caches.open(PAGE_CACHE);
   let response;
   try {
@@ -180,7 +189,7 @@ async function page(event) {
   return isolated(response);
 }
 
-function isolated(response) {
+function isolated(/** @type {Response} */ response) {
   // Opaque and redirect responses cannot be rebuilt; a host that isolates itself needs no help.
   if (!ISOLATE || response.status === 0 || response.headers.has("Cross-Origin-Embedder-Policy")) {
     return response;

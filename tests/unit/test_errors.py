@@ -15,9 +15,9 @@ from tests.sites import write
 pytestmark = pytest.mark.unit
 
 
-def errors_of(site: Path, **options: object) -> str:
+def errors_of(site: Path, *, out: Path | None = None, strict: bool = False) -> str:
     with pytest.raises(PypageError) as caught:
-        build(site, **options)  # type: ignore[arg-type]
+        build(site, out, strict=strict)
     return str(caught.value)
 
 

@@ -59,4 +59,6 @@ def _html(content: str) -> Token:
 
 def _render(md: MarkdownIt, text: str) -> str:
     # Notes are plain Markdown; a parser of their own keeps the page's plugins (cells) out of them.
-    return MarkdownIt("commonmark", {"html": md.options.get("html", False)}).render(text)
+    notes = MarkdownIt("commonmark", {"html": md.options.get("html", False)})
+    html: str = notes.render(text)  # render() is typed Any, for renderers that build other things
+    return html

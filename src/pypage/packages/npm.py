@@ -46,7 +46,8 @@ class NpmPackage:
 
 @functools.cache
 def _lock() -> dict[str, Any]:
-    return json.loads((data_path("runtime") / "package-lock.json").read_text())
+    lock: dict[str, Any] = json.loads((data_path("runtime") / "package-lock.json").read_text())
+    return lock
 
 
 def pinned(name: str) -> NpmPackage:

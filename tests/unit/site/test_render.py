@@ -25,7 +25,9 @@ def test_the_page_names_its_interpreters_adapter_and_module(tmp_path: Path, name
     )
     out = build(site).out
     html = (out / "a/page.html").read_text()
-    config = json.loads(re.search(r'id="pypage-config">(.*?)</script>', html)[1])  # type: ignore[index]
+    found = re.search(r'id="pypage-config">(.*?)</script>', html)
+    assert found is not None
+    config = json.loads(found[1])
     assert config["interpreter"] == name
     # Relative to the page, as the worker resolves them.
     adapter = out / "a" / config["adapterURL"]
