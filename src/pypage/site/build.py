@@ -85,7 +85,7 @@ def _holds(out: Path, wanted: dict[PurePosixPath, tuple[object, ...]], manifest:
     if not isinstance(manifest, tuple) or manifest[:2] != (str(out), wanted):
         return False
     try:
-        return _stamps(out) == manifest[2]
+        return bool(_stamps(out) == manifest[2])
     except OSError:
         return False
 
