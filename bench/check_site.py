@@ -1,4 +1,4 @@
-"""Time `pypage check` on an N-page site from the shared corpus generator (cells on every page),
+"""Time `pypage check` on an N-page site from bench/corpus.py (a cell on every page),
 and the build alone, for comparison.
 
     .venv/bin/python bench/check_site.py [--pages 50] [--jobs 2]
@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from corpus import make_site
+from corpus import make_corpus
 
 from pypage.browser.check import check
 from pypage.site.build import build
@@ -30,7 +30,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        make_site(site, pages=args.pages, sections=5)
+        make_corpus(site, args.pages)
         (site / "pypage.toml").write_text(f'interpreter = "{args.interpreter}"\n')
         started = time.perf_counter()
         built = build(site, Path(tmp) / "out")

@@ -21,17 +21,16 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, sync_playwright
 
-from pypage.browser.check import CHROMIUM_ARGS
-from pypage.serve.server import SiteHandler, make_server
+from pypage.browser.chromium import CHROMIUM_ARGS, LOOPBACK_ONLY
 from pypage.site.build import build
+from pypage.site.host import SiteHandler, make_server, running
 
 HERE = Path(__file__).parent
-ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+ARGS = [*CHROMIUM_ARGS, LOOPBACK_ONLY]
 
 PAGE = """\
 # Benchmark
@@ -206,10 +205,7 @@ def main() -> int:
 
         server = make_server(out, isolate=False, handler_class=CountingHandler)
         server.bytes_sent = 0  # type: ignore[attr-defined]
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
-
-        with sync_playwright() as playwright:
+        with running(server) as base, sync_playwright() as playwright:
             results = {
                 name: measure(playwright, server, base + url, args.runs)
                 for name, url in (
@@ -220,7 +216,6 @@ def main() -> int:
                     ("floor MicroPy", "floor-micropython.html"),
                 )
             }
-        server.shutdown()
 
     print(f"Navigation → first output, median of {args.runs} (Chromium headless, loopback)")
     print("warm: revisit in the running browser; relaunch: revisit after a browser restart;")

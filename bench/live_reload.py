@@ -1,5 +1,5 @@
 """Time from saving a page to the updated DOM in the browser, with `pypage serve` on an N-page site
-from the shared corpus generator (median of R edits), and the rebuild time alone.
+from bench/corpus.py (median of R edits), and the rebuild time alone.
 
     .venv/bin/python bench/live_reload.py [--pages 500] [--edits 20]
 """
@@ -16,15 +16,16 @@ import threading
 import time
 from pathlib import Path
 
-from corpus import make_site
+from corpus import make_corpus, page_path
 from playwright.sync_api import sync_playwright
 
-from pypage.browser.check import CHROMIUM_ARGS
+from pypage.browser.chromium import CHROMIUM_ARGS, LOOPBACK_ONLY
 from pypage.serve.live import LiveSite
 from pypage.serve.server import make_live_server, watch
+from pypage.site.host import running
 
 HERE = Path(__file__).parent
-ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+ARGS = [*CHROMIUM_ARGS, LOOPBACK_ONLY]
 
 
 class TimedSite(LiveSite):
@@ -47,45 +48,42 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        make_site(site, pages=args.pages)
-        target = sorted(site.rglob("p0007-*.md"))[0]
+        make_corpus(site, args.pages)
+        target = site / page_path(7)
         started = time.perf_counter()
         live = TimedSite(site, Path(tmp) / "out")
         live.rebuilds = []
         first_build = time.perf_counter() - started
         server, broadcaster = make_live_server(live, host="127.0.0.1", port=0)
         stop = threading.Event()
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        threading.Thread(target=watch, args=(live, broadcaster, stop), daemon=True).start()
-        url = f"http://127.0.0.1:{server.server_address[1]}/" + str(
-            target.relative_to(site).with_suffix(".html")
-        )
+        with running(server) as base:
+            threading.Thread(target=watch, args=(live, broadcaster, stop), daemon=True).start()
+            url = base + str(page_path(7).with_suffix(".html"))
 
-        latencies = []
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=shutil.which("chromium"), args=ARGS
-            )
-            page = browser.new_page()
-            page.goto(url)
-            page.wait_for_selector("html[data-pypage-live=connected]", state="attached")
-            original = target.read_text()
-            for n in range(args.edits):
-                marker = f"Edit number {n} for the benchmark."
-                saved_at = time.time() * 1000
-                target.write_text(original.replace("\n\n", f"\n\n{marker}\n\n", 1))
-                page.wait_for_function(
-                    f"document.querySelector('main').innerText.includes({json.dumps(marker)})",
-                    timeout=30_000,
+            latencies = []
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=shutil.which("chromium"), args=ARGS
                 )
-                shown_at = page.evaluate(
-                    "performance.timeOrigin + performance.getEntriesByName('pypage:live-update')"
-                    ".at(-1).startTime"
-                )
-                latencies.append(shown_at - saved_at)
-            browser.close()
-        stop.set()
-        server.shutdown()
+                page = browser.new_page()
+                page.goto(url)
+                page.wait_for_selector("html[data-pypage-live=connected]", state="attached")
+                original = target.read_text()
+                for n in range(args.edits):
+                    marker = f"Edit number {n} for the benchmark."
+                    saved_at = time.time() * 1000
+                    target.write_text(original.replace("\n\n", f"\n\n{marker}\n\n", 1))
+                    page.wait_for_function(
+                        f"document.querySelector('main').innerText.includes({json.dumps(marker)})",
+                        timeout=30_000,
+                    )
+                    shown_at = page.evaluate(
+                        "performance.timeOrigin"
+                        " + performance.getEntriesByName('pypage:live-update').at(-1).startTime"
+                    )
+                    latencies.append(shown_at - saved_at)
+                browser.close()
+            stop.set()
 
     rebuild_ms = [s * 1000 for s in live.rebuilds]
     print(f"{args.pages}-page site; first build {first_build:.2f} s")

@@ -12,7 +12,6 @@ import json
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from unittest import mock
@@ -21,8 +20,8 @@ from first_output import CountingHandler, measure
 from playwright.sync_api import sync_playwright
 
 from pypage.cache import cache_dir
-from pypage.serve.server import make_server
 from pypage.site.build import build
+from pypage.site.host import make_server, running
 
 HERE = Path(__file__).parent
 
@@ -62,11 +61,8 @@ def main() -> int:
 
         server = make_server(out, isolate=False, handler_class=CountingHandler)
         server.bytes_sent = 0  # type: ignore[attr-defined]
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
-        with sync_playwright() as playwright:
+        with running(server) as base, sync_playwright() as playwright:
             result = measure(playwright, server, base + "index.html", args.runs)
-        server.shutdown()
 
     print(
         f"Build, empty package cache: {first_build:.2f} s; second build (cached): "

@@ -13,14 +13,13 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from pypage.browser.check import CHROMIUM_ARGS
-from pypage.serve.server import make_server
+from pypage.browser.chromium import CHROMIUM_ARGS
 from pypage.site.build import build
+from pypage.site.host import serving
 
 HERE = Path(__file__).parent
 PAGE = """# Stop
@@ -89,13 +88,11 @@ def main() -> int:
             executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
         )
         for label, name, isolate, cell in CASES:
-            server = make_server(out, isolate=isolate)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{name}")
-            runs = [stop_once(page, cell) for _ in range(args.runs)]
-            page.close()
-            server.shutdown()
+            with serving(out, isolate=isolate) as base:
+                page = browser.new_page()
+                page.goto(base + name)
+                runs = [stop_once(page, cell) for _ in range(args.runs)]
+                page.close()
             results[label] = {
                 "stop_ms": statistics.median(r[0] for r in runs),
                 "usable_ms": statistics.median(r[1] for r in runs),

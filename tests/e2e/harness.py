@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
+from pypage.browser.driver import page_function
+
 
 def run_cell(page: Page, cell: str, *, timeout: float = 60_000) -> str:
     """Press the cell's Run button and wait for it to finish; return its final state."""
@@ -12,12 +14,8 @@ def run_cell(page: Page, cell: str, *, timeout: float = 60_000) -> str:
 
 
 def wait_finished(page: Page, cell: str, *, timeout: float = 60_000) -> str:
-    page.wait_for_function(
-        """id => ["done", "error"].includes(
-            document.querySelector(`[data-pypage-cell="${id}"]`).dataset.state)""",
-        arg=cell,
-        timeout=timeout,
-    )
+    """Wait until the cell's run ended (as `pypage check` waits); return its final state."""
+    page.wait_for_function(page_function("finished"), arg=cell, timeout=timeout)
     return state_of(page, cell)
 
 

@@ -14,9 +14,9 @@ from playwright.sync_api import Browser
 
 from pypage.browser.check import check
 from pypage.browser.execute import build_executed
+from pypage.site.host import serving
 
 from ..sites import write
-from .conftest import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -209,7 +209,7 @@ def test_pre_rendered_output_shows_without_javascript_and_is_replaced_on_run(
     browser: Browser, an_executed_site: Path
 ) -> None:
     output = '[data-pypage-cell="sq"] [data-pypage-output]'
-    with serving(an_executed_site) as base:
+    with serving(an_executed_site, isolate=False) as base:
         no_js = browser.new_context(java_script_enabled=False)
         page = no_js.new_page()
         page.goto(base + "index.html")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,11 +20,11 @@ from unittest import mock
 import pytest
 from playwright.sync_api import Browser, Page, Playwright
 
-from pypage.browser.check import CHROMIUM_ARGS
+from pypage.browser.chromium import CHROMIUM_ARGS
 from pypage.cache import cache_dir
 from pypage.errors import PypageError
-from pypage.serve.server import SiteHandler, make_server
 from pypage.site.build import build
+from pypage.site.host import SiteHandler, make_server, running, serving
 
 from ..sites import write
 from ..wheels import (
@@ -36,7 +35,7 @@ from ..wheels import (
     pip_environment,
     write_simple_index,
 )
-from .conftest import SUB_PATH, chromium_path, serving
+from .conftest import SUB_PATH, chromium_path
 from .harness import output_of, run_cell, wait_finished
 
 pytestmark = pytest.mark.e2e
@@ -77,7 +76,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]
     )
     download_real(files, "micropip==0.11.1", "flit_core==3.12.0")
     write_simple_index(root)
-    with serving(root) as base:
+    with serving(root, isolate=False) as base:
         yield root, f"{base}simple/"
 
 
@@ -147,7 +146,7 @@ def package_served(
         mock.patch.dict(os.environ, pip_environment(index[1])),
     ):
         out = build(site, work / "root" / SUB_PATH).out
-    with serving(work / "root") as base:
+    with serving(work / "root", isolate=False) as base:
         yield f"{base}{SUB_PATH}/", out
 
 
@@ -213,7 +212,7 @@ def test_a_package_of_the_pyodide_distribution_from_a_mirror(
             "imports": ["pptfast"],
             "depends": [],
         }
-        with serving(mirror) as mirror_url:
+        with serving(mirror, isolate=False) as mirror_url:
             site = write(
                 tmp_path / "site",
                 {
@@ -242,7 +241,7 @@ def test_a_package_of_the_pyodide_distribution_from_a_mirror(
             ):
                 build(site, tmp_path / "tampered")
             assert not (tmp_path / "tampered").exists()
-    with serving(tmp_path / "root") as base:
+    with serving(tmp_path / "root", isolate=False) as base:
         page.goto(f"{base}{SUB_PATH}/index.html")
         wait_finished(page, "fast")
         assert output_of(page, "fast") == "5\n"
@@ -261,14 +260,8 @@ class CountingHandler(SiteHandler):
 def counting(root: Path) -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
     handler = type("Counting", (CountingHandler,), {"hits": hits})
-    server = make_server(root, isolate=False, handler_class=handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    host, port = server.server_address[:2]
-    try:
-        yield f"http://{host}:{port}/{SUB_PATH}/", hits
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(make_server(root, isolate=False, handler_class=handler)) as base:
+        yield f"{base}{SUB_PATH}/", hits
 
 
 def visit(page: Page, url: str, cell: str) -> str:
@@ -459,7 +452,7 @@ def test_matplotlib_figures_appear_in_the_cell(tmp_path: Path, page: Page) -> No
         },
     )
     build(site, tmp_path / "root" / SUB_PATH)
-    with serving(tmp_path / "root") as base:
+    with serving(tmp_path / "root", isolate=False) as base:
         page.goto(f"{base}{SUB_PATH}/index.html")
         assert wait_finished(page, "plot", timeout=180_000) == "done"
         image = '[data-pypage-cell="plot"] [data-pypage-output] img'

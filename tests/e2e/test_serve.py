@@ -18,6 +18,7 @@ from pypage.resources import data_path
 from pypage.serve.live import LiveSite
 from pypage.serve.server import make_live_server, watch
 from pypage.site.build import build
+from pypage.site.host import running
 
 from .harness import output_of, run_cell
 
@@ -63,20 +64,14 @@ def a_live_site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Live
     live = LiveSite(site, tmp_path / "out")
     server, broadcaster = make_live_server(live, host="127.0.0.1", port=0)
     stop = threading.Event()
-    threads = [
-        threading.Thread(target=server.serve_forever, daemon=True),
-        threading.Thread(target=watch, args=(live, broadcaster, stop), daemon=True),
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        yield Live(site=site, base=f"http://127.0.0.1:{server.server_address[1]}/")
-    finally:
-        if page is not None:
-            page.context.close()
-        stop.set()
-        server.shutdown()
-        server.server_close()
+    threading.Thread(target=watch, args=(live, broadcaster, stop), daemon=True).start()
+    with running(server) as base:
+        try:
+            yield Live(site=site, base=base)
+        finally:
+            if page is not None:
+                page.context.close()
+            stop.set()
 
 
 def connected(page: Page) -> None:

@@ -1,0 +1,58 @@
+// Page functions for driving a built page through its DOM contract (docs/dom-contract.md).
+// Python passes one of them by name to Playwright's evaluate() or wait_for_function()
+// (pypage.browser.driver.page_function); `pypage check` and the end-to-end tests share them.
+
+/** @param {string} id @returns {HTMLElement} */
+function cellOf(id) {
+  return document.querySelector(`[data-pypage-cell="${CSS.escape(id)}"]`);
+}
+
+/** Whether the cell's run ended, with or without an error. @param {string} id */
+function finished(id) {
+  return ["done", "error"].includes(cellOf(id).dataset.state);
+}
+
+/**
+ * Whether the cell's run ended; a cell asking for input() gets an empty line meanwhile, as if
+ * the reader pressed Enter at once.
+ * @param {string} id
+ */
+function settled(id) {
+  const field = cellOf(id).querySelector("[data-pypage-input]");
+  if (field) field.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+  return finished(id);
+}
+
+/**
+ * Press Run, unless the cell already ran or waits to (autorun, hidden setup): its first run counts.
+ * @param {string} id
+ */
+function press(id) {
+  const cell = cellOf(id);
+  if (!["queued", "running", "done", "error"].includes(cell.dataset.state)) {
+    cell.querySelector("[data-pypage-run]").click();
+  }
+}
+
+/** Whether Python loaded, or failed to. */
+function loaded() {
+  return ["ready", "error"].includes(document.documentElement.dataset.pypage);
+}
+
+/**
+ * The cell's state, its output as [kind, text] chunks and the interpreter's state.
+ * @param {string} id
+ * @returns {[string, [string, string][], string]}
+ */
+function collect(id) {
+  const cell = cellOf(id);
+  const out = cell.querySelector("[data-pypage-output]");
+  // What the reader typed for input() reads as part of the transcript, as in a terminal.
+  const chunks = [...out.children]
+    .filter((s) => s.dataset.kind)
+    .map((s) => [
+      s.dataset.kind === "input" ? "stdout" : s.dataset.kind,
+      s.dataset.bundle ?? s.textContent,
+    ]);
+  return [cell.dataset.state, chunks, document.documentElement.dataset.pypage];
+}
