@@ -28,6 +28,8 @@ from pathlib import Path
 
 from corpus import make_corpus
 
+from pypage.cache import cache_dir
+
 HERE = Path(__file__).resolve().parent
 SHARED_BASELINE = HERE.parents[1] / "shared" / "bench" / "raw_render.py"
 
@@ -61,8 +63,8 @@ def main() -> None:
     shm = Path("/dev/shm")
     scratch = Path(tempfile.mkdtemp(prefix="pypage-bench-", dir=shm if shm.is_dir() else None))
     env = {**os.environ, "PYPAGE_CACHE_DIR": str(scratch / "cache")}
-    npm_cache = Path(os.environ.get("PYPAGE_CACHE_DIR", "")) / "npm"
-    if os.environ.get("PYPAGE_CACHE_DIR") and npm_cache.is_dir():  # the interpreter, once
+    npm_cache = cache_dir() / "npm"
+    if npm_cache.is_dir():  # the interpreter and libraries: downloaded once per machine
         shutil.copytree(npm_cache, scratch / "cache" / "npm")
     sites_cache = scratch / "cache" / "sites"
     pypage = [sys.executable, "-m", "pypage", "build", "--quiet"]
