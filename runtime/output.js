@@ -1,7 +1,8 @@
 // A cell's output area. Text arrives in chunks and is drawn once per frame, so a flood of output
 // costs a few DOM writes, not thousands. Printed text is only ever a text node: never markup.
 // Rich output (pypage.display) is drawn by what it is: HTML in a sandboxed frame where scripts
-// never run, SVG and bitmaps as images, JSON as text.
+// never run, SVG and bitmaps as images, JSON as text. Output recorded by `pypage build --execute`
+// is this file's markup, as Chromium drew it: there is no second renderer to keep in step.
 
 const CLASSES = {
   stdout: "stdout",
@@ -134,7 +135,10 @@ export class OutputArea {
   }
 }
 
-/** The element for one display bundle ({data: {mime: value}, metadata}). */
+/**
+ * The element for one display bundle ({data: {mime: value}, metadata}). The only drawing of rich
+ * output: `pypage build --execute` records the markup drawn here into the page.
+ */
 function richOutput(/** @type {string} */ json) {
   const block = document.createElement("div");
   block.className = "display";
@@ -184,7 +188,22 @@ function image(/** @type {string} */ src, /** @type {{alt?: string, width?: numb
   return img;
 }
 
-const FRAME_CSS = new URL("./frame.css", import.meta.url).href;
+/**
+ * The frames' stylesheet, named relative to the page: a srcdoc document resolves URLs against its
+ * page, and output recorded by `pypage build --execute` (the markup drawn here, on a local server)
+ * must find it again on the published site, under any host and sub-path.
+ */
+const FRAME_CSS = fromPage(new URL("./frame.css", import.meta.url));
+
+function fromPage(/** @type {URL} */ url) {
+  const page = new URL(document.baseURI);
+  if (page.origin !== url.origin) return url.href;
+  const from = page.pathname.split("/").slice(0, -1);
+  const to = url.pathname.split("/");
+  let common = 0;
+  while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++;
+  return "../".repeat(from.length - common) + to.slice(common).join("/");
+}
 
 /**
  * HTML from _repr_html_ or pypage.HTML is the author's intent and is shown as HTML, inside a

@@ -1,13 +1,19 @@
-"""Rich output: the display protocol, images, HTML in a sandbox, order, clear, async routing."""
+"""Rich output: the display protocol, images, HTML in a sandbox, order, clear, async routing, and
+output recorded by ``pypage build --execute`` drawn as a live run draws it."""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import Served, Traffic
+from pypage.browser.execute import build_executed
+from pypage.site.host import serving
+
+from .conftest import SITE, SUB_PATH, Served, Traffic
 from .harness import output_of, run_cell
 
 pytestmark = pytest.mark.e2e
@@ -115,3 +121,71 @@ def test_output_of_an_asyncio_task_lands_in_the_cell_that_started_it(
     assert output_of(page, "other") == "other\n"
     assert [kind for kind, _ in children(page, "task")] == ["stdout", "display"]
     assert "<b>late</b>" in frame_text(page, "task")
+
+
+# A cell that `build --execute` does not run, so its ```output block is what the page shows first.
+PRINTED = """
+```python run id=printed skip-check
+print("<b>not bold</b> & 'quoted'")
+```
+
+```output
+<b>not bold</b> & 'quoted'
+```
+"""
+# Every kind of output whose drawing does not depend on timing (not the asyncio task's).
+SAME_MARKUP = ("html", "svg", "png", "jpeg", "markdown", "json", "bundle", "plain", "mixed")
+SAME_MARKUP += ("clear", "printed")
+
+
+@pytest.fixture(scope="module")
+def an_executed_rich_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    work = tmp_path_factory.mktemp("executed-rich")
+    site = work / "site"
+    site.mkdir()
+    (site / "rich.md").write_text((SITE / "rich.md").read_text() + PRINTED)
+    out = build_executed(site, work / "root" / SUB_PATH).out
+    with serving(work / "root", isolate=False) as base:
+        yield Served(root=work / "root", base=base, out=out)
+
+
+def markup(page: Page, cell: str) -> str:
+    """The output area's content, once drawn (Markdown is drawn when marked has loaded). A frame's
+    height is left out: each browser measures it (output.js and page.js fit it to its content).
+    So are objects' addresses in the bundles' text/plain (``<Table object at 0x…>``): each run of
+    Python has its own."""
+    selector = OUTPUT.format(cell)
+    page.wait_for_function(
+        "sel => !document.querySelector(sel + ' > .display:empty')", arg=selector
+    )
+    drawn = page.eval_on_selector(
+        selector,
+        """out => { const copy = out.cloneNode(true);
+                    copy.querySelectorAll("iframe").forEach((f) => f.removeAttribute("style"));
+                    return copy.innerHTML }""",
+    )
+    return re.sub(r" at 0x[0-9a-f]+&gt;", " at 0x…&gt;", drawn)
+
+
+@pytest.mark.allow_console_errors  # the html cell's blocked script, in both runs
+def test_recorded_output_is_the_markup_a_live_run_draws(
+    page: Page, an_executed_rich_page: Served
+) -> None:
+    page.goto(an_executed_rich_page.url("rich.html"))
+    sources = {
+        cell: page.get_attribute(OUTPUT.format(cell), "data-prerendered") for cell in SAME_MARKUP
+    }
+    assert sources == {cell: "expected" if cell == "printed" else "build" for cell in SAME_MARKUP}
+    recorded = {cell: markup(page, cell) for cell in SAME_MARKUP}
+    assert "&lt;b&gt;not bold&lt;/b&gt; &amp; 'quoted'" in recorded["printed"]
+    # The recorded frame finds its stylesheet on the published site (under /repo/), not on the
+    # local server the build ran it on.
+    page.wait_for_function(
+        """sel => { const doc = document.querySelector(sel + " iframe").contentDocument;
+                    return [...(doc?.styleSheets ?? [])].some(
+                      (sheet) => sheet.href?.endsWith("/frame.css") && sheet.cssRules.length) }""",
+        arg=OUTPUT.format("html"),
+    )
+    for cell in SAME_MARKUP:
+        assert run_cell(page, cell) == "done"
+        assert markup(page, cell) == recorded[cell], cell

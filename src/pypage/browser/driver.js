@@ -20,7 +20,8 @@ function finished(id) {
 function settled(id) {
   const field = cellOf(id).querySelector("[data-pypage-input]");
   if (field) field.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
-  return finished(id);
+  // Markdown output is drawn once marked has loaded, which may be after the cell is done.
+  return finished(id) && !cellOf(id).querySelector("[data-pypage-output] > .display:empty");
 }
 
 /**
@@ -40,9 +41,12 @@ function loaded() {
 }
 
 /**
- * The cell's state, its output as [kind, text] chunks and the interpreter's state.
+ * The cell's state, its output as [kind, text] chunks, the interpreter's state, and the output as
+ * markup: what `pypage build --execute` puts in the page, so that recorded output is drawn by the
+ * runtime's one renderer. Notices, input fields and buttons are the live page's own; a frame's
+ * height is measured again in the reader's browser.
  * @param {string} id
- * @returns {[string, [string, string][], string]}
+ * @returns {[string, [string, string][], string, string]}
  */
 function collect(id) {
   const cell = cellOf(id);
@@ -54,5 +58,13 @@ function collect(id) {
       s.dataset.kind === "input" ? "stdout" : s.dataset.kind,
       s.dataset.bundle ?? s.textContent,
     ]);
-  return [cell.dataset.state, chunks, document.documentElement.dataset.pypage];
+  const markup = [...out.children]
+    .filter((e) => e.dataset.kind && e.dataset.kind !== "notice")
+    .map((e) => {
+      const copy = e.cloneNode(true);
+      for (const frame of copy.querySelectorAll("iframe")) frame.removeAttribute("style");
+      return copy.outerHTML;
+    })
+    .join("");
+  return [cell.dataset.state, chunks, document.documentElement.dataset.pypage, markup];
 }

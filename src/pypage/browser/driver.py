@@ -170,11 +170,12 @@ async def _observe(tab, cell: Cell, timeout: float) -> Seen:  # type: ignore[no-
     # Playwright's TimeoutError: the verdict reads the unfinished state.
     with contextlib.suppress(Exception):
         await tab.wait_for_function(page_function("settled"), arg=cell.id, timeout=timeout * 1000)
-    state, raw, runtime = await tab.evaluate(page_function("collect"), cell.id)
+    state, raw, runtime, markup = await tab.evaluate(page_function("collect"), cell.id)
     return Seen(
         loaded=True,
         state=state,
         runtime=runtime,
         chunks=tuple((kind, text) for kind, text in raw),
+        markup=markup,
         seconds=time.perf_counter() - started,
     )

@@ -1,6 +1,8 @@
 """``pypage build --execute``: run the cells in headless Chromium at build time and put their real
-output in the pages, so readers see it before Python loads (and with JavaScript off). Outputs are
-cached by a hash of each page's cells and runtime, so an unchanged page is not run again."""
+output in the pages, so readers see it before Python loads (and with JavaScript off). What goes in
+a page is each output area's markup as the runtime drew it, so recorded and live output are drawn
+by one renderer (runtime/output.js). Outputs are cached by a hash of each page's cells and runtime,
+so an unchanged page is not run again."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pypage.site.build import BuildReport, build
 
 log = logging.getLogger(__name__)
 
-Outputs = dict[str, list[tuple[str, str]]]  # cell id -> chunks
+Outputs = dict[str, str]  # cell id -> its output area's markup
 
 
 def build_executed(
@@ -56,7 +58,7 @@ def build_executed(
         results = run_site(first.out, to_run, browser=browser, jobs=jobs, timeout=timeout)
     failures = [r for r in results if r.status == "failed"]
     for page in to_run:
-        outputs = {r.cell.id: list(r.chunks) for r in results if r.page is page and r.chunks}
+        outputs = {r.cell.id: r.markup for r in results if r.page is page and r.markup}
         recorded[page.source.rel] = outputs
         if not any(r.page is page for r in failures):
             _store(keys[page.source.rel], outputs)  # only pages that ran cleanly are cached
@@ -88,7 +90,9 @@ def _load(key: str) -> Outputs | None:
         data = json.loads(_path(key).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return {cell: [(kind, text) for kind, text in chunks] for cell, chunks in data.items()}
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        return None  # written by an older pypage (chunks of text, not markup): run the page again
+    return data
 
 
 def _store(key: str, outputs: Outputs) -> None:

@@ -23,6 +23,7 @@ class CellResult:
     message: str = ""
     detail: str = ""
     chunks: tuple[Chunk, ...] = ()
+    markup: str = ""  # its output area as the runtime drew it (what build --execute records)
     seconds: float = 0.0
     stopped_page: bool = False  # the page's interpreter cannot run further cells
 
@@ -49,6 +50,7 @@ class Seen:
     state: str = ""  # the cell's data-state
     runtime: str = ""  # <html data-pypage>: "ready", or "error" when Python failed to load
     chunks: tuple[Chunk, ...] = ()  # its output area, the runtime's notices included
+    markup: str = ""  # its output area's markup, without the notices
     seconds: float = 0.0  # from Python ready to the driver's last look
 
 
@@ -82,7 +84,14 @@ def judge(page: Page, cell: Cell, seen: Seen, *, timeout: float, load_timeout: f
             stopped_page=True,
             seconds=seen.seconds,
         )
-    passed = CellResult(page=page, cell=cell, status="passed", chunks=chunks, seconds=seen.seconds)
+    passed = CellResult(
+        page=page,
+        cell=cell,
+        status="passed",
+        chunks=chunks,
+        markup=seen.markup,
+        seconds=seen.seconds,
+    )
     traceback = "".join(text for kind, text in chunks if kind == "error")
     raised = _exception_name(traceback) if seen.state == "error" else None
     if cell.raises:

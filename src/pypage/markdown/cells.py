@@ -15,7 +15,6 @@ from markdown_it.token import Token
 
 from pypage.config import parse_seconds
 from pypage.errors import did_you_mean, source_line
-from pypage.markdown.prerender import render_chunks
 
 CELL_LANG = "python"
 CELL_MARKER = "run"
@@ -236,11 +235,10 @@ def _parse_options(
     return found
 
 
-def render_cell(
-    cell: Cell, code_html: str, *, recorded: Sequence[tuple[str, str]] | None = None
-) -> str:
-    """``recorded``: output captured in a browser at build time (``pypage build --execute``);
-    without it, a cell's ```output block is shown until the reader runs the cell."""
+def render_cell(cell: Cell, code_html: str, *, recorded: str | None = None) -> str:
+    """``recorded``: the output area's content as the runtime drew it in a browser at build time
+    (``pypage build --execute``); without it, a cell's ```output block is shown until the reader
+    runs the cell."""
     classes = "pypage-cell" + (" pypage-cell--hidden" if cell.hidden else "")
     flags = "".join(
         flag
@@ -279,12 +277,19 @@ def _reset_button(cid: str) -> str:
     )
 
 
-def _prerendered(cell: Cell, recorded: Sequence[tuple[str, str]] | None) -> str:
-    """The rest of the output area's opening tag and its pre-rendered content, if any."""
+def _prerendered(cell: Cell, recorded: str | None) -> str:
+    """The rest of the output area's opening tag and what the area shows until the reader runs
+    the cell.
+
+    Recorded output is inserted as it is: it is the markup the runtime's output.js drew, as
+    Chromium serialized it, so it holds only what the live page shows. Printed text was a text
+    node (now escaped), and HTML came only from rich display, inside the srcdoc attribute of a
+    sandboxed frame. An ```output block is the author's text, drawn as output.js draws printed
+    text (the end-to-end tests compare the two).
+    """
     if recorded:
-        chunks, source = list(recorded), "build"
-    elif cell.expected_output:
-        chunks, source = [("stdout", cell.expected_output)], "expected"
-    else:
-        return ">"
-    return f' data-prerendered="{source}">{render_chunks(chunks)}'
+        return f' data-prerendered="build">{recorded}'
+    if cell.expected_output:
+        text = escape(cell.expected_output)
+        return f' data-prerendered="expected"><span class="stdout" data-kind="stdout">{text}</span>'
+    return ">"

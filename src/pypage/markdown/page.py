@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,10 +112,10 @@ def parse_page(
     site: SiteSources,
     shown_path: str,
     site_title: str = "",
-    outputs: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    outputs: Mapping[str, str] | None = None,
 ) -> tuple[Page, list[Diagnostic]]:
     """``shown_path`` is how messages name the file (relative to where the user stands);
-    ``outputs`` are cell outputs recorded at build time, by cell id, to pre-render."""
+    ``outputs`` are the cells' output areas as a browser drew them at build time, by cell id."""
     found: list[Diagnostic] = []
     report = _Reporter(shown_path, text.splitlines(), found)
     md = _markdown()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from pypage.browser.verdict import CellResult, Seen, judge, not_run, reached_outside, skipped
@@ -139,3 +141,11 @@ def test_a_failure_names_the_cells_line_and_indents_its_detail() -> None:
         '      File "<cell c>", line 1, in <module>\n'
         "    ValueError: boom"
     )
+
+
+def test_the_drawn_markup_is_kept_for_build_execute_also_when_the_cell_fails() -> None:
+    drawn = '<span class="traceback" data-kind="error">ValueError: boom\n</span>'
+    seen = Seen(loaded=True, state="error", runtime="ready", chunks=(("error", TRACEBACK),))
+    result = verdict(a_cell("c", raises="ValueError"), replace(seen, markup=drawn))
+    assert (result.status, result.markup) == ("passed", drawn)
+    assert verdict(a_cell("c"), replace(seen, markup=drawn)).markup == drawn
