@@ -7,7 +7,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -16,7 +16,7 @@ from pypage.bundles import signature, write_files
 from pypage.config import SiteConfig, load_config
 from pypage.errors import Diagnostic, PypageError, display_path
 from pypage.markdown.page import Page
-from pypage.site.engine import Engine, Options
+from pypage.site.engine import Engine, Options, Outputs
 from pypage.site.page_cache import PageCache
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def build(
     *,
     strict: bool = False,
     offline: bool = False,
-    outputs: Mapping[PurePosixPath, Mapping[str, Sequence[tuple[str, str]]]] | None = None,
+    outputs: Outputs | None = None,
     announce: bool = True,
     service_worker: bool = True,
 ) -> BuildReport:

@@ -45,8 +45,8 @@ if TYPE_CHECKING:  # the parser and the package stages load when there is work f
 
 log = logging.getLogger(__name__)
 
-# Recorded cell outputs (``pypage build --execute``) by page, then by cell id.
-Outputs = Mapping[PurePosixPath, Mapping[str, Sequence[tuple[str, str]]]]
+# Recorded cell outputs (``pypage build --execute``): by page, then cell id, the markup drawn.
+Outputs = Mapping[PurePosixPath, Mapping[str, str]]
 
 
 @dataclass(frozen=True, kw_only=True)
