@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
@@ -134,11 +135,12 @@ def cells_plugin(md: MarkdownIt, *, highlight: Callable[[str], str]) -> None:
             return ""  # shown inside its cell's output area
         cell = token.meta.get("cell")
         if cell is None:
-            return default_fence(tokens, idx, options, env)
+            return str(default_fence(tokens, idx, options, env))
         recorded = env.get("outputs", {}).get(cell.id)
         return render_cell(cell, highlight(cell.code), recorded=recorded)
 
-    default_fence = md.renderer.rules["fence"]
+    # markdown-it-py types its renderer as a protocol; MarkdownIt builds a RendererHTML.
+    default_fence = cast(RendererHTML, md.renderer).rules["fence"]
     md.core.ruler.after("block", "pypage_cells", _cells_rule)
     md.add_render_rule("fence", _render_cell)
 

@@ -237,7 +237,7 @@ def _front_matter(
             report(
                 line,
                 1,
-                f"unknown interpreter '{value}'{interpreter_suggestion(value)}",
+                f"unknown interpreter '{value}'{interpreter_suggestion(str(value))}",
                 hint="interpreters are " + ", ".join(INTERPRETERS),
             )
             continue
