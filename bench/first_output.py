@@ -15,19 +15,25 @@ being measured.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import shutil
 import statistics
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, AnyStr, ClassVar
 
-from playwright.sync_api import BrowserContext, sync_playwright
+from playwright.sync_api import BrowserContext, Playwright, sync_playwright
 
 from pypage.browser.chromium import CHROMIUM_ARGS, LOOPBACK_ONLY
 from pypage.site.build import build
-from pypage.site.host import SiteHandler, make_server, running
+from pypage.site.host import SiteHandler, SiteServer, make_server, running
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead, SupportsWrite
 
 HERE = Path(__file__).parent
 ARGS = [*CHROMIUM_ARGS, LOOPBACK_ONLY]
@@ -115,10 +121,27 @@ mp.runPython("print('first output')");
 """
 
 
+@dataclass
+class Counter:
+    bytes_sent: int = 0
+
+
 class CountingHandler(SiteHandler):
-    def copyfile(self, source, outputfile) -> None:  # type: ignore[no-untyped-def]
-        self.server.bytes_sent += os.fstat(source.fileno()).st_size - source.tell()  # type: ignore[attr-defined]
+    """Adds the size of each file it sends to ``counter`` (set per server: counting_server)."""
+
+    counter: ClassVar[Counter]
+
+    def copyfile(self, source: SupportsRead[AnyStr], outputfile: SupportsWrite[AnyStr]) -> None:
+        if isinstance(source, io.IOBase):  # the base class sends files it opened
+            self.counter.bytes_sent += os.fstat(source.fileno()).st_size - source.tell()
         super().copyfile(source, outputfile)
+
+
+def counting_server(root: Path) -> tuple[SiteServer, Counter]:
+    """A static host (no isolation headers) of ``root`` that counts the bytes of files it sends."""
+    counter = Counter()
+    handler = type("Counting", (CountingHandler,), {"counter": counter})
+    return make_server(root, isolate=False, handler_class=handler), counter
 
 
 SETTLED = """() => {
@@ -149,7 +172,7 @@ def visit(context: BrowserContext, url: str) -> tuple[float, float]:
     return float(output), float(paint)
 
 
-def measure(playwright, server, url: str, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def measure(playwright: Playwright, counter: Counter, url: str, runs: int) -> dict[str, float]:
     """Per run, a fresh profile: a cold visit, a warm revisit in the same browser (new tab), and a
     warm revisit after restarting the browser on the same profile (disk cache only)."""
     times: dict[str, list[float]] = {"cold": [], "warm": [], "relaunch": []}
@@ -158,11 +181,11 @@ def measure(playwright, server, url: str, runs: int) -> dict[str, float]:  # typ
     chromium = shutil.which("chromium") or "chromium"
 
     def timed(context: BrowserContext, phase: str) -> None:
-        server.bytes_sent = 0
+        counter.bytes_sent = 0
         output, paint = visit(context, url)
         times[phase].append(output)
         paints[phase].append(paint)
-        sent[phase].append(server.bytes_sent)
+        sent[phase].append(counter.bytes_sent)
 
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as profile:
@@ -203,11 +226,10 @@ def main() -> int:
         folder = next(out.glob("_pypage/micropython-*")).relative_to(out).as_posix()
         (out / "floor-micropython.js").write_text(FLOOR_MICROPYTHON_WORKER.format(folder=folder))
 
-        server = make_server(out, isolate=False, handler_class=CountingHandler)
-        server.bytes_sent = 0  # type: ignore[attr-defined]
+        server, counter = counting_server(out)
         with running(server) as base, sync_playwright() as playwright:
             results = {
-                name: measure(playwright, server, base + url, args.runs)
+                name: measure(playwright, counter, base + url, args.runs)
                 for name, url in (
                     ("pypage Pyodide", "index.html"),
                     ("bare Pyodide", "bare-pyodide.html"),

@@ -20,7 +20,7 @@ from corpus import make_corpus, page_path
 from playwright.sync_api import sync_playwright
 
 from pypage.browser.chromium import CHROMIUM_ARGS, LOOPBACK_ONLY
-from pypage.serve.live import LiveSite
+from pypage.serve.live import LiveSite, Update
 from pypage.serve.server import make_live_server, watch
 from pypage.site.host import running
 
@@ -33,7 +33,7 @@ class TimedSite(LiveSite):
 
     rebuilds: list[float]
 
-    def apply(self, changed):  # type: ignore[no-untyped-def]
+    def apply(self, changed: set[Path]) -> Update:
         update = super().apply(changed)
         if update.kind != "none":
             self.rebuilds.append(update.seconds)

@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 from unittest import mock
 
-from first_output import CountingHandler, measure
+from first_output import counting_server, measure
 from playwright.sync_api import sync_playwright
 
 from pypage.cache import cache_dir
 from pypage.site.build import build
-from pypage.site.host import make_server, running
+from pypage.site.host import running
 
 HERE = Path(__file__).parent
 
@@ -59,10 +59,9 @@ def main() -> int:
             out = build(site, Path(tmp) / "www", announce=False).out
             second_build = time.perf_counter() - started
 
-        server = make_server(out, isolate=False, handler_class=CountingHandler)
-        server.bytes_sent = 0  # type: ignore[attr-defined]
+        server, counter = counting_server(out)
         with running(server) as base, sync_playwright() as playwright:
-            result = measure(playwright, server, base + "index.html", args.runs)
+            result = measure(playwright, counter, base + "index.html", args.runs)
 
     print(
         f"Build, empty package cache: {first_build:.2f} s; second build (cached): "

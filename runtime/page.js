@@ -7,6 +7,7 @@ import { fitFrame } from "./output.js";
 import { Cell, Session } from "./session.js";
 
 const root = document.documentElement;
+/** @type {import("./types/protocol.js").PageConfig} */
 const config = JSON.parse(document.getElementById("pypage-config")?.textContent ?? "{}");
 const status = document.querySelector("[data-pypage-status]");
 
@@ -67,7 +68,10 @@ function bind(/** @type {Cell[]} */ list) {
 }
 bind(cells);
 // HTML output recorded at build time sits in frames that need sizing to their content.
-for (const iframe of document.querySelectorAll("[data-pypage-output] iframe.pypage-html")) {
+const frames = /** @type {NodeListOf<HTMLIFrameElement>} */ (
+  document.querySelectorAll("[data-pypage-output] iframe.pypage-html")
+);
+for (const iframe of frames) {
   if (iframe.contentDocument?.readyState === "complete") fitFrame(iframe);
   else iframe.addEventListener("load", () => fitFrame(iframe));
 }
@@ -124,7 +128,7 @@ function askAboutNewVersion(/** @type {Cell} */ cell) {
 
 function showReset(/** @type {Cell} */ cell) {
   const reset = cell.element.querySelector("[data-pypage-reset]");
-  if (reset) reset.hidden = cell.code === cell.original;
+  if (reset instanceof HTMLElement) reset.hidden = cell.code === cell.original;
 }
 
 /** The code changed, by the reader or by Reset: remember it and mark the cells below stale. */
@@ -268,7 +272,10 @@ function registerServiceWorker() {
  * The worker of the build this page belongs to, once installed. It may still be waiting (Chromium
  * can keep it waiting while the previous build's worker serves the page); it takes messages anyway.
  */
-async function activeVersion(/** @type {ServiceWorkerRegistration} */ registration, url) {
+async function activeVersion(
+  /** @type {ServiceWorkerRegistration} */ registration,
+  /** @type {string} */ url,
+) {
   for (;;) {
     const ours = [registration.active, registration.waiting].find((w) => w?.scriptURL === url);
     if (ours) return ours;

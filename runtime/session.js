@@ -4,10 +4,16 @@
 import { answerBuffer, giveAnswer } from "./answers.js";
 import { OutputArea } from "./output.js";
 
+/**
+ * @typedef {import("./types/protocol.js").ToWorker} ToWorker
+ * @typedef {import("./types/protocol.js").FromWorker} FromWorker
+ */
+
 // How long Stop waits for an interrupted cell to give up before restarting Python, and the longest
 // it waits once Python has taken the interrupt (a busy machine can be slow to unwind and report).
 const STOP_GRACE_MS = 1500;
 const STOP_UNWIND_MS = 6000;
+/** @type {Partial<Record<string, string>>} the Run button's label, by the cell's state */
 const LABELS = { running: "Stop", queued: "Cancel" };
 // Edits and runs are ordered by one counter: a cell is stale when a cell above it was edited after
 // it last ran.
@@ -31,7 +37,8 @@ export class Cell {
     this.code = this.original;
     this.ranAt = -1;
     this.editedAt = -1;
-    /** @type {{code: string, focus(): void} | null} the cell's editor, once loaded */
+    /** @type {ReturnType<typeof import("./editor.js").createEditor> | null} the cell's editor,
+     * once loaded */
     this.editor = null;
     this.output = new OutputArea(/** @type {HTMLElement} */ (element.querySelector("[data-pypage-output]")));
     this.statusText = element.querySelector("[data-pypage-cell-status]");
@@ -79,8 +86,7 @@ export class Session {
   /**
    * @param {object} options
    * @param {Cell[]} options.cells
-   * @param {{interpreter: string, interpreterURL: string, interpreterModuleURL: string,
-   *   adapterURL: string, page: string}} options.config
+   * @param {import("./types/protocol.js").PageConfig} options.config
    * @param {(state: string, text: string) => void} options.onStatus
    * @param {(urls: string[]) => void} [options.onFetched]  files the Python worker loaded
    * @param {() => string | null} [options.answersURL]  where the service worker takes input()
@@ -116,7 +122,8 @@ export class Session {
     this.running = null;
     this.setupQueued = false;
     this.startedAt = 0;
-    /** @type {Int32Array | null} the interpreter's interrupt buffer (needs cross-origin isolation) */
+    /** @type {Int32Array<SharedArrayBuffer> | null} the interpreter's interrupt buffer (needs
+     * cross-origin isolation) */
     this.interrupt = null;
     this.stopTimer = 0;
     this.installing = false; // a cell is installing packages: the page status says so
@@ -153,9 +160,10 @@ export class Session {
     this.interrupt = shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
     this.answers = { buffer: shared ? answerBuffer() : null, url: shared ? null : this.answersURL() };
     // A terminated worker's last messages must not reach its successor's cells.
-    worker.onmessage = ({ data }) => this.worker === worker && this.receive(data);
+    worker.onmessage = (/** @type {MessageEvent<FromWorker>} */ { data }) =>
+      this.worker === worker && this.receive(data);
     worker.onerror = (event) => this.fail(event.message || "the Python worker could not start");
-    worker.postMessage({ type: "answers", ...this.answers });
+    worker.postMessage(/** @satisfies {ToWorker} */ ({ type: "answers", ...this.answers }));
     this.worker = worker;
   }
 
@@ -163,7 +171,8 @@ export class Session {
   answersChanged() {
     if (!this.worker || this.answers.buffer || this.answers.url) return;
     this.answers.url = this.answersURL();
-    if (this.answers.url) this.worker.postMessage({ type: "answers", ...this.answers });
+    if (!this.answers.url) return;
+    this.worker.postMessage(/** @satisfies {ToWorker} */ ({ type: "answers", ...this.answers }));
   }
 
   /** Call back once Python is ready (or failed to load), at once if it is already. */
@@ -179,12 +188,14 @@ export class Session {
     this.startedAt = performance.now();
     performance.mark("pypage:start");
     this.onStatus("loading", "Loading Python…");
-    this.worker?.postMessage({
-      type: "init",
-      config: this.config,
-      base: location.href,
-      interrupt: this.interrupt?.buffer ?? null,
-    });
+    this.worker?.postMessage(
+      /** @satisfies {ToWorker} */ ({
+        type: "init",
+        config: this.config,
+        base: location.href,
+        interrupt: this.interrupt?.buffer ?? null,
+      }),
+    );
   }
 
   /** Ask for a cell to run; it waits for the interpreter and for the cells asked for before it. */
@@ -387,15 +398,17 @@ export class Session {
     cell.setState("running", "Running…");
     cell.ranAt = ++clock;
     cell.setStale(false);
-    this.worker?.postMessage({
-      type: "run",
-      id: cell.id,
-      code: cell.code,
-      packages: this.config.packages?.cells?.[cell.id] ?? [],
-    });
+    this.worker?.postMessage(
+      /** @satisfies {ToWorker} */ ({
+        type: "run",
+        id: cell.id,
+        code: cell.code,
+        packages: this.config.packages?.cells?.[cell.id] ?? [],
+      }),
+    );
   }
 
-  receive(message) {
+  receive(/** @type {FromWorker} */ message) {
     switch (message.type) {
       case "progress":
         this.onStatus("loading", message.text);

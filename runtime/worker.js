@@ -3,7 +3,7 @@
 // Protocol (page → worker):  {type: "init", config, base, interrupt: SharedArrayBuffer|null}
 //                              (config: the page's #pypage-config; its URLs are relative to base,
 //                              and adapterURL, interpreterModuleURL name what to load)
-//                            {type: "answers", buffer: SharedArrayBuffer|null, url: URL|null}
+//                            {type: "answers", buffer: SharedArrayBuffer|null, url: string|null}
 //                              (how input() reaches the page: see answers.js; sent again when the
 //                              service worker takes control of the page)
 //                            {type: "run", id, code, packages: [name, …]}
@@ -15,10 +15,19 @@
 //                            {type: "fetched", urls} (files the worker loaded, for the service worker)
 // Output kinds: "stdout", "stderr", "result" (repr of a final expression), "error" (traceback),
 // "display" (a JSON MIME bundle from pypage.display), "clear" (display(..., clear=True)).
+// types/protocol.d.ts declares these messages' types, and the config's, for the type checker.
 //
 // Nothing is imported up front: the worker answers "init" as soon as this file is evaluated, then
 // fetches its adapter, the interpreter and answers.js side by side (MicroPython's first output is
 // a matter of a few round trips).
+
+/**
+ * @typedef {import("./types/protocol.js").PageConfig} PageConfig
+ * @typedef {import("./types/protocol.js").ToWorker} ToWorker
+ * @typedef {import("./types/protocol.js").FromWorker} FromWorker
+ * @typedef {import("./interpreters/pyodide.js").Interpreter} Interpreter
+ * @typedef {import("./interpreters/pyodide.js").FileSystem} FileSystem
+ */
 
 /** @type {Promise<typeof import("./answers.js")>} */
 const answersModule = import("./answers.js");
@@ -26,11 +35,11 @@ answersModule.catch(() => {}); // awaited by start(), which reports a failure
 /** @type {typeof import("./answers.js").readAnswer | null} set before the worker reports ready */
 let readAnswer = null;
 
-/** @type {Promise<import("./interpreters/pyodide.js").Interpreter> | null} */
+/** @type {Promise<Interpreter> | null} */
 let interpreter = null;
 let queue = Promise.resolve();
 
-self.onmessage = ({ data }) => {
+self.onmessage = (/** @type {MessageEvent<ToWorker>} */ { data }) => {
   if (data.type === "init") {
     interpreter = start(data);
   } else if (data.type === "answers") {
@@ -42,7 +51,8 @@ self.onmessage = ({ data }) => {
 
 /** @type {Int32Array | null} */
 let interrupt = null;
-/** How input() gets the reader's answer while Python blocks: see answers.js. */
+/** @type {import("./types/protocol.js").AnswerChannel} how input() gets the reader's answer
+ * while Python blocks: see answers.js */
 let answers = { buffer: null, url: null };
 
 /** input()'s way to the page, called synchronously by Python: "=answer", "!" (Stop) or "?why". */
@@ -50,7 +60,7 @@ function readLine(/** @type {string} */ prompt) {
   const id = running;
   batcher(id)?.flush();
   return /** @type {NonNullable<typeof readAnswer>} */ (readAnswer)(answers, (token) =>
-    self.postMessage({ type: "input", id, prompt, token }),
+    post({ type: "input", id: /** @type {string} */ (id), prompt, token }),
   );
 }
 
@@ -70,6 +80,7 @@ function wait(/** @type {number} */ seconds) {
   return takeInterrupt();
 }
 
+/** @param {{config: PageConfig, base: string, interrupt: SharedArrayBuffer | null}} message */
 async function start({ config, base, interrupt: shared }) {
   interrupt = shared ? new Int32Array(shared) : null;
   const absolute = (/** @type {string | undefined} */ url) => (url ? new URL(url, base).href : null);
@@ -77,10 +88,16 @@ async function start({ config, base, interrupt: shared }) {
     const url = /** @type {string} */ (absolute(config.interpreterURL));
     // The page names the adapter (it exports `load(options) → Promise<Interpreter>`) and the
     // interpreter's ES module, so this worker keeps no list of interpreters.
-    const adapter = import(/** @type {string} */ (absolute(config.adapterURL)));
+    const adapter = /** @type {Promise<typeof import("./interpreters/pyodide.js")>} */ (
+      import(/** @type {string} */ (absolute(config.adapterURL)))
+    );
     const entry = import(/** @type {string} */ (absolute(config.interpreterModuleURL)));
     entry.catch(() => {}); // awaited by the adapter; this only keeps the console free of noise
-    const files = (config.files ?? []).map(([path, file]) => [path, absolute(file)]);
+    /** @type {[string, string][]} */
+    const files = (config.files ?? []).map(([path, file]) => [
+      path,
+      /** @type {string} */ (absolute(file)),
+    ]);
     const loaded = await (await adapter).load({
       url,
       interrupt,
@@ -88,7 +105,7 @@ async function start({ config, base, interrupt: shared }) {
       lock: absolute(config.packages?.lock),
       index: absolute(config.packages?.index),
       fetchText,
-      progress: (text) => self.postMessage({ type: "progress", text }),
+      progress: (text) => post({ type: "progress", text }),
       output: (kind, text, cell) => batcher(cell ?? running)?.write(kind, text),
       flush: () => batcher(running)?.flush(),
       readLine,
@@ -97,16 +114,20 @@ async function start({ config, base, interrupt: shared }) {
     });
     await writeFiles(loaded.fs, files);
     readAnswer = (await answersModule).readAnswer;
-    self.postMessage({ type: "ready" });
+    post({ type: "ready" });
     reportFetched();
     return loaded;
   } catch (error) {
-    self.postMessage({ type: "fatal", message: String(error?.message ?? error) });
+    post({ type: "fatal", message: errorMessage(error) });
     throw error;
   }
 }
 
-/** Data files (files: in the front matter) go where cells look for them: their working directory. */
+/**
+ * Data files (files: in the front matter) go where cells look for them: their working directory.
+ * @param {FileSystem} fs
+ * @param {[path: string, url: string][]} files
+ */
 async function writeFiles(fs, files) {
   const contents = await Promise.all(
     files.map(async ([, url]) => {
@@ -115,7 +136,7 @@ async function writeFiles(fs, files) {
       return new Uint8Array(await response.arrayBuffer());
     }),
   );
-  files.forEach(([path, ], i) => {
+  files.forEach(([path], i) => {
     const target = `${fs.cwd()}/${path}`;
     fs.mkdirTree(target.slice(0, target.lastIndexOf("/")));
     fs.writeFile(target, contents[i]);
@@ -125,9 +146,10 @@ async function writeFiles(fs, files) {
 /** The files this worker fetched, so the page's service worker can keep them for the next visit. */
 function reportFetched() {
   const urls = performance.getEntriesByType("resource").map((entry) => entry.name);
-  self.postMessage({ type: "fetched", urls });
+  post({ type: "fetched", urls });
 }
 
+/** @param {URL} url */
 async function fetchText(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -149,15 +171,17 @@ function batcher(/** @type {string | null} */ id) {
   return batchers.get(id);
 }
 
+/** @param {{id: string, code: string, packages?: string[]}} cell */
 async function run({ id, code, packages }) {
-  const python = await interpreter;
+  // "init" comes first: the page sends "run" only after it.
+  const python = /** @type {Interpreter} */ (await interpreter);
   running = id;
   if (interrupt) Atomics.store(interrupt, 0, 0); // a Stop meant for an earlier cell is void
   let ok = false;
   try {
     const missing = (packages ?? []).filter((name) => !installed.has(name));
     if (missing.length) {
-      self.postMessage({ type: "installing", id, names: missing });
+      post({ type: "installing", id, names: missing });
       const problems = await python.install(missing);
       for (const name of missing) installed.add(name);
       reportFetched();
@@ -166,15 +190,24 @@ async function run({ id, code, packages }) {
         return;
       }
     }
-    self.postMessage({ type: "started", id });
+    post({ type: "started", id });
     ok = await python.run({ id, code });
   } catch (error) {
-    batcher(id)?.write("error", `pypage: the runtime failed: ${error?.message ?? error}\n`);
+    batcher(id)?.write("error", `pypage: the runtime failed: ${errorMessage(error)}\n`);
   } finally {
     batcher(id)?.flush();
     running = null;
-    self.postMessage({ type: "done", id, ok });
+    post({ type: "done", id, ok });
   }
+}
+
+/** Every message to the page leaves here, so the type checker holds each to the protocol. */
+function post(/** @type {FromWorker} */ message) {
+  self.postMessage(message);
+}
+
+function errorMessage(/** @type {unknown} */ error) {
+  return String(/** @type {{message?: unknown} | null | undefined} */ (error)?.message ?? error);
 }
 
 /**
@@ -182,7 +215,7 @@ async function run({ id, code, packages }) {
  * once when the previous one is older than a frame, so streaming stays live.
  */
 class Batcher {
-  constructor(id) {
+  constructor(/** @type {string} */ id) {
     this.id = id;
     /** @type {[string, string][]} */
     this.chunks = [];
@@ -190,7 +223,7 @@ class Batcher {
     this.timer = 0;
   }
 
-  write(kind, text) {
+  write(/** @type {string} */ kind, /** @type {string} */ text) {
     if (!text && kind !== "clear") return;
     const last = this.chunks[this.chunks.length - 1];
     // Streamed text joins the chunk before it; each display or clear stays one message.
@@ -204,7 +237,7 @@ class Batcher {
     clearTimeout(this.timer);
     this.timer = 0;
     if (!this.chunks.length) return;
-    self.postMessage({ type: "output", id: this.id, chunks: this.chunks });
+    post({ type: "output", id: this.id, chunks: this.chunks });
     this.chunks = [];
     this.sentAt = performance.now();
   }

@@ -1,18 +1,33 @@
 // MicroPython (about 0.5 MB, starts in a tenth of a second) behind the same adapter interface as
 // Pyodide. See pyodide.js for the Interpreter and LoadOptions types.
 
+/**
+ * What this adapter uses of MicroPython (its package declares no types).
+ * @typedef {object} MicroPython
+ * @property {import("./pyodide.js").FileSystem} FS
+ * @property {(code: string) => unknown} runPython
+ * @property {(name: string) => import("./pyodide.js").CellRunner} pyimport  (only the cell runner)
+ * @property {{_mp_sched_keyboard_interrupt(): void}} _module  the Emscripten module
+ * @typedef {{loadMicroPython(options: {url: string, heapsize: number, linebuffer: boolean,
+ *   stdout: (bytes: Uint8Array) => void, stderr: (bytes: Uint8Array) => void}):
+ *   Promise<MicroPython>}} MicroPythonModule
+ */
+
 const PYTHON_FILES = ["_pypage_cell_micropython.py", "pypage.py"];
 // The default 1 MB heap is too small for course material that builds lists of thousands of items.
 const HEAP_BYTES = 16 * 1024 * 1024;
 
-/** @param {import("./pyodide.js").LoadOptions} options */
+/**
+ * @param {import("./pyodide.js").LoadOptions} options
+ * @returns {Promise<import("./pyodide.js").Interpreter>}
+ */
 export async function load(options) {
   const { url, entry, fetchText, progress, output, flush, readLine, wait, takeInterrupt } = options;
   progress("Downloading Python…");
   const sources = Promise.all(
     PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
   );
-  const { loadMicroPython } = await entry;
+  const { loadMicroPython } = /** @type {MicroPythonModule} */ (await entry);
   // Stop. MicroPython cannot poll an interrupt buffer, and this worker is busy while a cell runs,
   // so the buffer is looked at when the cell calls out: each write to stdout/stderr (here), each
   // time.sleep (the runner sleeps with `wait`) and each input() (answered "stopped"). Clearing the
@@ -25,7 +40,7 @@ export async function load(options) {
   };
   // linebuffer: false delivers bytes as they are written, so output streams and stays faithful.
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
-  const stream = (kind) => (bytes) => {
+  const stream = (/** @type {"stdout" | "stderr"} */ kind) => (/** @type {Uint8Array} */ bytes) => {
     output(kind, decoders[kind].decode(bytes, { stream: true }));
     checkInterrupt();
   };
@@ -53,7 +68,9 @@ export async function load(options) {
         return Boolean(cells.run(code, id));
       } catch (error) {
         // An interrupt that came as the cell ended is raised in the runner, outside the cell.
-        if (error?.type !== "KeyboardInterrupt") throw error;
+        // MicroPython's PythonError names the Python exception's type.
+        const type = /** @type {{type?: string} | null | undefined} */ (error)?.type;
+        if (type !== "KeyboardInterrupt") throw error;
         output("error", "KeyboardInterrupt\n", id);
         return false;
       } finally {

@@ -6,11 +6,21 @@
  *   cell raised (its traceback was written as "error" output)
  * @property {(names: string[]) => Promise<string[]>} install  loads packages from the site's lock;
  *   resolves with the problems met (none when all went well)
- * @property {any} fs  the interpreter's (Emscripten) file system
+ * @property {FileSystem} fs  the interpreter's (Emscripten) file system
+ *
+ * @typedef {object} FileSystem  what the worker uses of Emscripten's file system
+ * @property {() => string} cwd
+ * @property {(path: string) => void} mkdirTree
+ * @property {(path: string, data: string | Uint8Array) => void} writeFile
+ *
+ * @typedef {object} CellRunner  the Python module that runs cells (python/_pypage_cell*.py)
+ * @property {(...callbacks: Function[]) => void} install  output, flush, readLine and wait
+ * @property {(code: string, id: string) => boolean | Promise<boolean>} run
  *
  * @typedef {object} LoadOptions
  * @property {string} url  absolute URL of the folder holding the interpreter's files
- * @property {Promise<any>} entry  the interpreter's own ES module, already being imported
+ * @property {Promise<unknown>} entry  the interpreter's own ES module, already being imported
+ *   (each adapter knows which it is)
  * @property {Int32Array | null} interrupt  set to 2 by the page to interrupt the running code
  * @property {string | null} lock  absolute URL of the site's pyodide-lock.json (null: no packages)
  * @property {string | null} index  absolute URL of the site's package index, for micropip
@@ -27,6 +37,23 @@
  *   the caller raises KeyboardInterrupt); for interpreters that cannot watch the buffer themselves
  */
 
+/**
+ * What this adapter uses of Pyodide. (Pyodide's own declarations need Node's and the DOM's types,
+ * which a worker's program has not.)
+ * @typedef {{write(bytes: Uint8Array): number}} Writer
+ * @typedef {object} Pyodide
+ * @property {FileSystem} FS
+ * @property {(writer: Writer) => void} setStdout
+ * @property {(writer: Writer) => void} setStderr
+ * @property {(buffer: Int32Array) => void} setInterruptBuffer
+ * @property {(code: string) => unknown} runPython
+ * @property {(name: string) => CellRunner} pyimport  (it imports only the cell runner)
+ * @property {(names: string[], options: {messageCallback: (message: string) => void,
+ *   errorCallback: (message: string) => void}) => Promise<unknown>} loadPackage
+ * @typedef {{loadPyodide(options: {indexURL: string, lockFileURL?: string,
+ *   packageBaseUrl: string}): Promise<Pyodide>}} PyodideModule
+ */
+
 // Python files the runtime puts on the interpreter's path: the cell runner, the public `pypage`
 // module (display and friends) and the matplotlib backend.
 const PYTHON_FILES = ["_pypage_cell.py", "pypage.py", "pypage_matplotlib.py"];
@@ -39,7 +66,7 @@ export async function load(options) {
   const sources = Promise.all(
     PYTHON_FILES.map((name) => fetchText(new URL(`../python/${name}`, import.meta.url))),
   );
-  const { loadPyodide } = await entry;
+  const { loadPyodide } = /** @type {PyodideModule} */ (await entry);
   // Packages come from the site, never from Pyodide's CDN default: the site's own lock lists them,
   // and its folder is where their files are.
   const packages = lock
@@ -49,8 +76,8 @@ export async function load(options) {
   progress("Starting Python…");
   // Writes that bypass sys.stdout (C extensions, os.write) still belong to the running cell.
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
-  for (const kind of ["stdout", "stderr"]) {
-    const write = (bytes) => {
+  for (const kind of /** @type {const} */ (["stdout", "stderr"])) {
+    const write = (/** @type {Uint8Array} */ bytes) => {
       output(kind, decoders[kind].decode(bytes, { stream: true }));
       return bytes.length;
     };
@@ -70,6 +97,7 @@ export async function load(options) {
       return await cells.run(code, id);
     },
     async install(names) {
+      /** @type {string[]} */
       const problems = [];
       await pyodide.loadPackage(names, {
         messageCallback: () => {},
@@ -88,6 +116,9 @@ export async function load(options) {
  * Pyodide 314 catches a failed WebAssembly instantiation (a 404, a wrong MIME type), only warns on
  * the console, and never settles: the page would wait forever. Its warning is the one signal, so
  * it is turned into a rejection here.
+ * @template T
+ * @param {Promise<T>} loading
+ * @returns {Promise<T>}
  */
 async function untilWasmFails(loading) {
   const warn = console.warn;

@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pypage.errors import (
     Diagnostic,
@@ -111,7 +112,8 @@ def load_config(root: Path) -> SiteConfig:
             )
         )
 
-    values: dict[str, object] = {}
+    # TOML values, each checked against _KEYS (whose types are SiteConfig's) before it is kept.
+    values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in _KEYS:
             problem(
@@ -130,10 +132,12 @@ def load_config(root: Path) -> SiteConfig:
                 f"'{key}' is {meaning}",
             )
             continue
-        if kind is list and not all(isinstance(item, str) and item for item in value):
-            problem(key, f"'{key}' must be a list of text", f"'{key}' is {meaning}")
-            continue
-        values[key] = tuple(value) if kind is list else value
+        if isinstance(value, list):
+            if not all(isinstance(item, str) and item for item in value):
+                problem(key, f"'{key}' must be a list of text", f"'{key}' is {meaning}")
+                continue
+            value = tuple(value)
+        values[key] = value
 
     if "timeout" in values and parse_seconds(values["timeout"]) is None:
         problem(
@@ -165,17 +169,17 @@ def load_config(root: Path) -> SiteConfig:
         root=root,
         lines=tuple(lines),
         key_lines=key_lines,
-        **values,  # type: ignore[arg-type]
+        **values,
     )
 
 
 def parse_seconds(value: object) -> float | None:
     """A time limit in seconds (a positive, finite number), or None if ``value`` is not one."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
     try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        seconds = float(value)
+    except ValueError:
         return None
     # Browsers' timers hold at most 2**31 - 1 ms (24.8 days); a week is more than any cell needs.
     return seconds if math.isfinite(seconds) and 0 < seconds <= MAX_SECONDS else None

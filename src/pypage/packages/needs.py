@@ -105,9 +105,9 @@ def page_needs(
         (page.meta.get("files", ()), folder, page_origin),
     ):
         for entry in entries:
-            request = _file(entry, base, locator, found)
-            if request:
-                files = [f for f in files if f.target != request.target] + [request]
+            wanted = _file(entry, base, locator, found)
+            if wanted:
+                files = [f for f in files if f.target != wanted.target] + [wanted]
 
     imports: dict[str, frozenset[str]] = {}
     origins: dict[str, Origin] = {}

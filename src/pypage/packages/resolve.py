@@ -21,10 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from email.parser import Parser
 from pathlib import Path
-from typing import Any
 
-from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from pyodide_lock import PackageSpec
 from pyodide_lock.utils import parse_top_level_import_name
@@ -120,7 +119,7 @@ class _Resolver:
             requirement = want.requirement
             if requirement.marker and not requirement.marker.evaluate(self.environment):
                 continue
-            name = canonicalize_name(requirement.name)
+            name: str = canonicalize_name(requirement.name)
             if name in self.resolved:
                 later += self._again(name, want)
                 continue
@@ -393,7 +392,7 @@ def _pure(file_name: str) -> bool:
     return file_name.endswith("-none-any.whl")
 
 
-def _runs_in(tag: Any, dist: Distribution) -> bool:
+def _runs_in(tag: Tag, dist: Distribution) -> bool:
     if tag.platform == "any":
         return tag.interpreter.startswith("py3") or tag.interpreter == f"cp{_nodot(dist.python)}"
     return tag.platform == dist.platform_tag
@@ -491,23 +490,22 @@ def _metadata(wheel: Path) -> _Metadata:
 
 
 def _marker_environment(dist: Distribution) -> dict[str, str]:
-    """Environment markers as Pyodide evaluates them (``sys_platform == "emscripten"``)."""
-    environment = default_environment()
+    """Environment markers as Pyodide evaluates them (``sys_platform == "emscripten"``): every
+    marker PEP 508 names, so none is taken from the machine running the build."""
     python = dist.lock.info.python
-    environment.update(
-        implementation_name="cpython",
-        implementation_version=python,
-        os_name="posix",
-        platform_machine=dist.lock.info.arch,
-        platform_python_implementation="CPython",
-        platform_release="",
-        platform_system="Emscripten",
-        platform_version="",
-        python_full_version=python,
-        python_version=dist.python,
-        sys_platform="emscripten",
-    )
-    return environment
+    return {
+        "implementation_name": "cpython",
+        "implementation_version": python,
+        "os_name": "posix",
+        "platform_machine": dist.lock.info.arch,
+        "platform_python_implementation": "CPython",
+        "platform_release": "",
+        "platform_system": "Emscripten",
+        "platform_version": "",
+        "python_full_version": python,
+        "python_version": dist.python,
+        "sys_platform": "emscripten",
+    }
 
 
 def _sha256(path: Path) -> str:

@@ -127,23 +127,22 @@ def publish_update(broadcaster: Broadcaster, update: Update) -> None:
         broadcaster.publish("reload", {})
 
 
-def watch(live: object, broadcaster: Broadcaster, stop: threading.Event) -> None:
+def watch(live: LiveSite, broadcaster: Broadcaster, stop: threading.Event) -> None:
     """Rebuild on every batch of file changes until ``stop`` is set."""
     import watchfiles
 
-    site = getattr(live, "site")  # noqa: B009 - typed loosely to keep imports lazy
     # step/debounce: wait 30 ms of quiet after a save (editors write in bursts), at most 300 ms.
-    for changes in watchfiles.watch(site, stop_event=stop, debounce=300, step=30):
-        update = live.apply({Path(path) for _, path in changes})  # type: ignore[attr-defined]
+    for changes in watchfiles.watch(live.site, stop_event=stop, debounce=300, step=30):
+        update = live.apply({Path(path) for _, path in changes})
         publish_update(broadcaster, update)
 
 
 def make_live_server(
-    live: object, *, host: str, port: int
+    live: LiveSite, *, host: str, port: int
 ) -> tuple[ThreadingHTTPServer, Broadcaster]:
     broadcaster = Broadcaster()
     handler = type("Live", (LiveHandler,), {"live": live, "broadcaster": broadcaster})
-    server = make_server(getattr(live, "out"), host=host, port=port, handler_class=handler)  # noqa: B009
+    server = make_server(live.out, host=host, port=port, handler_class=handler)
     return server, broadcaster
 
 

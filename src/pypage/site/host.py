@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import os
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -46,7 +48,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
-    def list_directory(self, path: str | Path) -> None:  # type: ignore[override]
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
         self.send_not_found()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -89,7 +91,9 @@ class SiteServer(ThreadingHTTPServer):
     request_queue_size = 128
     daemon_threads = True
 
-    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: object
+    ) -> None:
         # A page closed while it still loaded files (check closes each page when its cells are
         # done) is no error worth a traceback in the author's terminal.
         if isinstance(sys.exception(), (BrokenPipeError, ConnectionResetError)):

@@ -252,10 +252,14 @@ def test_the_site_time_limit_and_the_editor_modules_reach_the_page(tmp_path: Pat
     )
     out = build(site).out
     html = (out / "index.html").read_text()
-    config = json.loads(re.search(r'id="pypage-config">(.*?)</script>', html)[1])  # type: ignore[index]
+    config_tag = re.search(r'id="pypage-config">(.*?)</script>', html)
+    assert config_tag is not None
+    config = json.loads(config_tag[1])
     assert config["timeout"] == 3.0  # the cell without its own limit gets this one
     assert 'data-timeout="0.5"' in html
-    imports = json.loads(re.search(r'<script type="importmap">(.*?)</script>', html)[1])["imports"]  # type: ignore[index]
+    importmap = re.search(r'<script type="importmap">(.*?)</script>', html)
+    assert importmap is not None
+    imports = json.loads(importmap[1])["imports"]
     assert {"@codemirror/view", "@codemirror/lang-python", "@lezer/python"} <= set(imports)
     for url in imports.values():
         assert url.startswith("./_pypage/runtime-")  # relative, as an import map needs it
