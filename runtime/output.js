@@ -88,7 +88,10 @@ export class OutputArea {
     return button;
   }
 
-  /** @param {string} kind stdout, stderr, result, error, notice, display (JSON bundle) or clear */
+  /**
+   * @param {string} kind stdout, stderr, result, error, notice, display (JSON bundle) or clear
+   * @param {string} text
+   */
   append(kind, text) {
     if (!text && kind !== "clear") return;
     if (kind === "result" || kind === "notice") text = text.endsWith("\n") ? text : `${text}\n`;
@@ -115,12 +118,12 @@ export class OutputArea {
         box.append(richOutput(text));
         continue;
       }
-      const last = box.lastElementChild;
+      const last = /** @type {HTMLElement | null} */ (box.lastElementChild);
       if (last && last.dataset.kind === kind && last.firstChild) {
         /** @type {Text} */ (last.firstChild).appendData(text);
       } else {
         const span = document.createElement("span");
-        span.className = CLASSES[kind] ?? kind;
+        span.className = CLASSES[/** @type {keyof typeof CLASSES} */ (kind)] ?? kind;
         span.dataset.kind = kind;
         span.textContent = text;
         box.append(span);
@@ -152,12 +155,12 @@ function richOutput(/** @type {string} */ json) {
     return block;
   }
   const data = bundle.data ?? {};
-  const meta = (mime) => bundle.metadata?.[mime] ?? bundle.metadata ?? {};
+  const meta = (/** @type {string} */ mime) => bundle.metadata?.[mime] ?? bundle.metadata ?? {};
   if (typeof data["text/html"] === "string") {
     block.append(frame(data["text/html"]));
   } else if (typeof data["text/markdown"] === "string") {
     // marked is loaded only when Markdown output first appears.
-    import("./vendor/marked.esm.js").then(({ marked }) => block.append(frame(marked.parse(data["text/markdown"]))));
+    import("./vendor/marked.esm.js").then(({ marked }) => block.append(frame(/** @type {string} */ (marked.parse(data["text/markdown"])))));
   } else if (typeof data["image/svg+xml"] === "string") {
     // As an image, an SVG's scripts never run.
     block.append(image(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(data["image/svg+xml"])}`, meta("image/svg+xml")));

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pypage.browser.chromium import CHROMIUM_ARGS, LOOPBACK_ONLY
@@ -18,6 +18,10 @@ from pypage.browser.verdict import CellResult, Seen, judge, not_run, reached_out
 from pypage.errors import Diagnostic, PypageError
 from pypage.markdown.cells import Cell
 from pypage.markdown.page import Page
+
+if TYPE_CHECKING:  # Playwright itself loads only when a check runs
+    from playwright.async_api import BrowserContext, Request
+    from playwright.async_api import Page as Tab
 
 # Loading the interpreter is not the cell's time: it gets its own, generous limit.
 LOAD_TIMEOUT = 180.0
@@ -124,10 +128,12 @@ async def _run_pages(
     return tuple(result for page in pages for result in done.get(id(page), []))
 
 
-async def _run_page(context, base: str, page: Page, timeout: float) -> list[CellResult]:  # type: ignore[no-untyped-def]
+async def _run_page(
+    context: BrowserContext, base: str, page: Page, timeout: float
+) -> list[CellResult]:
     outside: list[str] = []
 
-    def watch(request) -> None:  # type: ignore[no-untyped-def]
+    def watch(request: Request) -> None:
         url = request.url
         if urlsplit(url).hostname not in ("127.0.0.1", "localhost") and not url.startswith(
             ("data:", "blob:")
@@ -159,7 +165,7 @@ async def _run_page(context, base: str, page: Page, timeout: float) -> list[Cell
     return results
 
 
-async def _observe(tab, cell: Cell, timeout: float) -> Seen:  # type: ignore[no-untyped-def]
+async def _observe(tab: Tab, cell: Cell, timeout: float) -> Seen:
     """Press the cell's Run and wait, within the limits, for Python and then for the cell."""
     await tab.evaluate(page_function("press"), cell.id)
     try:
