@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -78,12 +79,17 @@ def write_files(folder: Path, output: SiteOutput, paths: Iterable[PurePosixPath]
 def write_file(target: Path, data: bytes) -> None:
     """Write whole or not at all: a server (or another build) may be reading the file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
+    partial = _partial(target)
     partial.write_bytes(data)
     partial.replace(target)
 
 
 def copy_file(source: Path, target: Path) -> None:
-    partial = target.with_name(f".{target.name}.partial")
+    partial = _partial(target)
     shutil.copyfile(source, partial)
     os.replace(partial, target)
+
+
+def _partial(target: Path) -> Path:
+    # Unique per process and thread: two builds may write the same cache entry at once.
+    return target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.partial")

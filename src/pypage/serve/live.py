@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from pypage.bundles import signature, write_files
 from pypage.config import CONFIG_NAME, SiteConfig
 from pypage.errors import PypageError
+from pypage.site.build import check_output
 from pypage.site.engine import Built, Engine, Options
 from pypage.site.page_cache import PageCache
 
@@ -50,6 +51,7 @@ class LiveSite:
         built = self.engine.run()
         for warning in built.warnings:
             log.warning(warning.format())
+        check_output(built.config, out.resolve())  # never clear a folder pypage did not build
         shutil.rmtree(out, ignore_errors=True)
         write_files(out, built.output, sorted(built.output.files))
         self.config: SiteConfig = built.config
@@ -67,6 +69,11 @@ class LiveSite:
             except PypageError as error:
                 self.error = "\n".join(d.format() for d in error.diagnostics)
                 log.error(self.error)
+                return Update(kind="error", error=self.error)
+            except Exception as error:  # the watcher must outlive it; the browser shows it
+                log.exception("unexpected error while rebuilding")
+                self.error = f"error: unexpected {type(error).__name__} while rebuilding: {error}"
+                self.written = {}  # what was written is uncertain: the next run rewrites all
                 return Update(kind="error", error=self.error)
         seconds = time.perf_counter() - started
         if update.kind != "none":

@@ -3,6 +3,7 @@ replaces the output only once everything succeeded."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -51,7 +52,7 @@ def build(
         )
     config = load_config(site)
     out = (out or site / config.output).resolve()
-    _check_output(config, out)
+    check_output(config, out)
 
     options = Options(
         strict=strict, offline=offline, service_worker=service_worker, outputs=outputs
@@ -63,11 +64,11 @@ def build(
 
     # Writing: nothing when the output folder holds exactly what this build would write.
     wanted = {path: signature(content) for path, content in built.output.files.items()}
-    if not _holds(out, wanted, cache.site_state("written")):
-        cache.store_site_state("written", None)  # the folder no longer holds what the manifest says
+    if not _holds(out, wanted, cache.site_state(_written(out))):
+        cache.store_site_state(_written(out), None)  # until the new folder is in place
         with _writing(out), _staging(out) as staging:
             write_files(staging, built.output, sorted(built.output.files))
-        cache.store_site_state("written", (str(out), wanted, _stamps(out)))
+        cache.store_site_state(_written(out), (str(out), wanted, _stamps(out)))
 
     seconds = time.perf_counter() - started
     (log.info if announce else log.debug)(
@@ -78,6 +79,12 @@ def build(
         display_path(out, site),
     )
     return BuildReport(out=out, pages=built.pages, warnings=built.warnings, seconds=seconds)
+
+
+def _written(out: Path) -> str:
+    """The name of what the page cache records about one output folder (check and execute build
+    into folders of their own)."""
+    return "written-" + hashlib.sha256(str(out).encode()).hexdigest()[:16]
 
 
 def _holds(out: Path, wanted: dict[PurePosixPath, tuple[object, ...]], manifest: object) -> bool:
@@ -100,7 +107,8 @@ def _stamps(out: Path) -> dict[str, tuple[int, int]]:
     return stamps
 
 
-def _check_output(config: SiteConfig, out: Path) -> None:
+def check_output(config: SiteConfig, out: Path) -> None:
+    """Refuse an output folder that holds the site, or that pypage did not build."""
     root = config.root.resolve()
     if out == root or out in root.parents:
         raise PypageError(
@@ -148,5 +156,11 @@ def _staging(out: Path) -> Iterator[Path]:
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     if out.exists():
         out.rename(old)
-    staging.rename(out)
+    try:
+        staging.rename(out)
+    except BaseException:  # the previous site comes back rather than none at all
+        if old.exists():
+            old.rename(out)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     shutil.rmtree(old, ignore_errors=True)

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import logging
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -370,10 +371,12 @@ def _theme(config: SiteConfig, key: str) -> Theme:
 
 
 def _theme_key(theme: Theme, assets: PurePosixPath) -> str:
+    # Every file but static/ (bundled on its own): partials, macros and includes too.
     templates = sorted(
         (path.relative_to(folder).as_posix(), path.read_bytes())
         for folder in theme.folders
-        for path in folder.glob("*.html")
+        for path in folder.rglob("*")
+        if path.is_file() and path.relative_to(folder).parts[0] != "static"
     )
     return _hash(str(assets), [str(f) for f in theme.folders], templates)
 
@@ -461,4 +464,5 @@ def _code_version() -> str:
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.origin:
             files.append(Path(spec.origin))
-    return _hash(sorted((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files))
+    stamps = sorted((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+    return _hash(sys.version, stamps)

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import pickle
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,9 @@ from pypage.bundles import write_file
 from pypage.cache import cache_dir
 
 log = logging.getLogger(__name__)
+
+# An entry no build has used for this long is removed.
+KEEP_SECONDS = 24 * 3600
 
 
 class PageCache:
@@ -65,17 +69,26 @@ class PageCache:
             self._write(self.folder / name, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
     def prune(self, keep: set[str]) -> None:
-        """Forget the entries the latest build did not use, so the folder does not grow."""
+        """Forget entries the latest build did not use and nothing used for a day (serve, build,
+        check and execute of one site share the folder), so that it does not grow; touch the
+        ones it used."""
         if self.folder is None:
             return
+        now = time.time()
         for kind in ("pages", "html"):
             try:
-                names = os.listdir(self.folder / kind)
+                entries = list(os.scandir(self.folder / kind))
             except OSError:
                 continue
-            for name in names:
-                if name not in keep:
-                    (self.folder / kind / name).unlink(missing_ok=True)
+            for entry in entries:
+                try:
+                    if entry.name in keep:
+                        if now - entry.stat().st_mtime > KEEP_SECONDS / 24:
+                            os.utime(entry.path)
+                    elif now - entry.stat().st_mtime > KEEP_SECONDS:
+                        os.unlink(entry.path)
+                except OSError:  # another build pruned it first
+                    continue
 
     def _write(self, path: Path, data: bytes) -> bool:
         try:

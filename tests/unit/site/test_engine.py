@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pypage.errors import PypageError
 from pypage.serve.live import LiveSite
 from pypage.site.build import build
 from pypage.site.engine import Engine, Options
@@ -35,6 +36,7 @@ COURSE = {
     ),
     "week1/marks.csv": "name,mark\nada,9\n",
     "week1/plot.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+    "course-theme/parts/note.html": "<p>Practise every day.</p>\n",
 }
 DEFAULT_PAGE = Path(__file__).resolve().parents[3] / "themes/default/page.html"
 
@@ -75,6 +77,7 @@ def test_every_edit_gives_the_site_a_fresh_build_gives(
     live = LiveSite(site, tmp_path / "live")
     assert tree(live.out) == fresh(site, tmp_path / "fresh-0", monkeypatch)
 
+    include = '{% include "parts/note.html" %}</body>'
     new_page = "# Functions\n\nSee [loops](../week1/loops.md).\n"
     edits: list[tuple[str, str, Callable[[str], str] | None]] = [
         ("a paragraph", "week1/loops.md", lambda t: t.replace("repeats.", "repeats a block.")),
@@ -98,6 +101,8 @@ def test_every_edit_gives_the_site_a_fresh_build_gives(
             "course-theme/page.html",
             lambda t: t.replace("</body>", "<p>Hi</p></body>"),
         ),
+        ("an include", "course-theme/page.html", lambda t: t.replace("</body>", include)),
+        ("a partial", "course-theme/parts/note.html", lambda t: t.replace("every", "each")),
         ("pypage.toml", "pypage.toml", lambda t: t.replace("101", "102") + 'description = "Hi"\n'),
         ("a deleted page", "week2/functions.md", None),
         ("the link to it", "index.md", lambda t: t.split("\nThen")[0]),
@@ -136,3 +141,14 @@ def test_a_second_run_of_unchanged_sources_reads_no_page_again(
     (site / "week1/loops.md").write_text("# Loops\n\nChanged.\n")
     Engine(site, out=tmp_path / "out", options=Options(), cache=cache).run()
     assert [job[1].rel.as_posix() for _, job in read] == ["week1/loops.md"]
+
+
+def test_serve_never_clears_a_folder_pypage_did_not_build(tmp_path: Path) -> None:
+    site = write(tmp_path / "course", {"index.md": "# Home\n"})
+    precious = write(tmp_path / "thesis", {"thesis.tex": "..."})
+    with pytest.raises(PypageError, match="is not a site built by pypage"):
+        LiveSite(site, precious)
+    with pytest.raises(PypageError, match="would contain the site itself"):
+        LiveSite(site, tmp_path)
+    assert (precious / "thesis.tex").exists()
+    assert (site / "index.md").exists()
