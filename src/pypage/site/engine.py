@@ -30,7 +30,7 @@ from pypage.interpreters import INTERPRETERS
 from pypage.markdown.page import Page
 from pypage.packages.datafiles import bundle_files
 from pypage.resources import data_path
-from pypage.site.loader import RuntimeBundle, bundle_runtime
+from pypage.site.loader import LoaderBundle, bundle_loader
 from pypage.site.page_cache import PageCache
 from pypage.site.parallel import map_pages
 from pypage.site.render import Navigation, navigation, relative_url, render_page
@@ -91,7 +91,7 @@ class Engine:
         self._pages: dict[str, PageWork] = {}
         self._html: dict[str, bytes | Path] = {}
         self._resolutions: dict[str, tuple[Distribution | None, Resolution | None]] = {}
-        self._runtimes: dict[tuple[str, ...], tuple[SiteOutput, RuntimeBundle]] = {}
+        self._runtimes: dict[tuple[str, ...], tuple[SiteOutput, LoaderBundle]] = {}
 
     def run(self) -> Built:
         """Raises ``PypageError`` with every problem found, before anything is written."""
@@ -132,7 +132,7 @@ class Engine:
         with _template_errors():
             theme = load_theme(config)
             theme_assets = output.add_bundle("theme", theme.static_files())
-        runtime = self._bundle_runtime(output, config, pages)
+        runtime = self._bundle_loader(output, config, pages)
         packages = None
         if resolution is not None and distribution is not None:
             from pypage.packages.bundle import bundle_packages
@@ -262,9 +262,9 @@ class Engine:
             self._resolutions = {key: (distribution, resolution)}
         return self._resolutions[key]
 
-    def _bundle_runtime(
+    def _bundle_loader(
         self, output: SiteOutput, config: SiteConfig, pages: Sequence[Page]
-    ) -> RuntimeBundle | None:
+    ) -> LoaderBundle | None:
         # Only the interpreters that pages with cells use; each page loads only its own.
         interpreters = tuple(
             sorted({page.interpreter(config.interpreter) for page in pages if page.cells})
@@ -273,7 +273,7 @@ class Engine:
             return None
         if interpreters not in self._runtimes:
             files = SiteOutput()
-            runtime = bundle_runtime(files, set(interpreters), offline=self.options.offline)
+            runtime = bundle_loader(files, set(interpreters), offline=self.options.offline)
             self._runtimes = {interpreters: (files, runtime)}
         files, runtime = self._runtimes[interpreters]
         output.files.update(files.files)
@@ -326,7 +326,7 @@ class _RenderContext:
     theme_key: str
     nav: Navigation
     theme_assets: PurePosixPath
-    runtime: RuntimeBundle | None
+    runtime: LoaderBundle | None
 
     @functools.cached_property
     def key(self) -> str:

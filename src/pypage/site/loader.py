@@ -48,14 +48,17 @@ def editor_module_path(specifier: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RuntimeBundle:
+class LoaderBundle:
+    """Where the loader (pypage's runtime/ files and the libraries they import) and each
+    interpreter's files sit in the site. "runtime" names only the folder in the repository."""
+
     loader: PurePosixPath  # site path of the loader's folder
     interpreters: dict[str, PurePosixPath]  # interpreter name -> site path of its folder
 
 
-def bundle_runtime(
+def bundle_loader(
     out: SiteOutput, interpreters: set[str], *, offline: bool = False
-) -> RuntimeBundle:
+) -> LoaderBundle:
     folders = {}
     for name in sorted(interpreters):
         interpreter = INTERPRETERS[name]
@@ -74,4 +77,4 @@ def bundle_runtime(
     }
     for target, (package_name, file) in vendored.items():
         loader_files[target] = fetch_package(pinned(package_name), offline=offline) / file
-    return RuntimeBundle(loader=out.add_bundle("runtime", loader_files), interpreters=folders)
+    return LoaderBundle(loader=out.add_bundle("runtime", loader_files), interpreters=folders)

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from pypage.config import SiteConfig, title_from_name
 from pypage.interpreters import INTERPRETERS
 from pypage.markdown.page import Page
-from pypage.site.loader import EDITOR_MODULES, RuntimeBundle, editor_module_path
+from pypage.site.loader import EDITOR_MODULES, LoaderBundle, editor_module_path
 from pypage.site.theme import Theme
 
 
@@ -121,7 +121,7 @@ def render_page(
     config: SiteConfig,
     nav: Navigation,
     theme_assets: PurePosixPath,
-    runtime: RuntimeBundle | None,
+    runtime: LoaderBundle | None,
     settings: Mapping[str, object] | None = None,
 ) -> str:
     here = page.source.url
@@ -179,7 +179,7 @@ def render_page(
     )
 
 
-def _import_map(runtime: RuntimeBundle, here: PurePosixPath) -> str:
+def _import_map(runtime: LoaderBundle, here: PurePosixPath) -> str:
     """Names the editor's modules import each other by, mapped to their files in the site. It maps
     only: nothing is fetched until the editor is first used."""
     return _import_map_at(runtime.loader, len(here.parts) - 1)
