@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from pypage.bundles import signature, write_files
+from pypage.bundles import BUNDLE_ROOT, signature, write_files
 from pypage.config import CONFIG_NAME, SiteConfig
 from pypage.errors import PypageError
 from pypage.site.build import check_output
@@ -55,8 +55,9 @@ class LiveSite:
         shutil.rmtree(out, ignore_errors=True)
         write_files(out, built.output, sorted(built.output.files))
         self.config: SiteConfig = built.config
-        self.written = {path: signature(c) for path, c in built.output.files.items()}
+        self.written = self._signatures(built)
         self.error = ""  # the last failed rebuild's message, until a rebuild succeeds
+        self.pending: set[PurePosixPath] = set()  # edited since the last successful rebuild
         seconds = time.perf_counter() - started
         pages = len(built.pages)
         log.info("Built %d page%s in %.2f s", pages, "" if pages == 1 else "s", seconds)
@@ -74,6 +75,7 @@ class LiveSite:
                 log.exception("unexpected error while rebuilding")
                 self.error = f"error: unexpected {type(error).__name__} while rebuilding: {error}"
                 self.written = {}  # what was written is uncertain: the next run rewrites all
+                self.engine.forget()
                 return Update(kind="error", error=self.error)
         seconds = time.perf_counter() - started
         if update.kind != "none":
@@ -84,7 +86,10 @@ class LiveSite:
         rels = {rel for path in changed if (rel := self._site_path(path)) is not None}
         if not rels:
             return Update(kind="none")
-        built = self.engine.run()
+        # Every path edited since the last good build: a failed one may have read some of them.
+        self.pending |= rels
+        built = self.engine.run(changed=self.pending)
+        self.pending = set()
         for warning in built.warnings:
             log.warning(warning.format())
         after_error, self.error = bool(self.error), ""
@@ -101,10 +106,24 @@ class LiveSite:
             return Update(kind="reload")
         return Update(kind="pages", pages=tuple(sorted(str(path) for path in rewritten)))
 
+    def _signatures(self, built: Built) -> dict[PurePosixPath, tuple[object, ...]]:
+        """Bundled files and cached pages are named by their content: their path tells them
+        apart without a stat, which a save would otherwise pay for every file of the site."""
+        cached = self.engine.cache.folder
+        return {
+            path: (
+                ("named by content", str(content))
+                if isinstance(content, Path)
+                and (path.parts[:1] == BUNDLE_ROOT.parts or (cached and cached in content.parents))
+                else signature(content)
+            )
+            for path, content in built.output.files.items()
+        }
+
     def _write(self, built: Built) -> set[PurePosixPath]:
         """Write what differs from the served files; return the site paths written or removed.
         Stale files go last, so that a page being loaded never misses one."""
-        wanted = {path: signature(c) for path, c in built.output.files.items()}
+        wanted = self._signatures(built)
         new = sorted(path for path, sig in wanted.items() if self.written.get(path) != sig)
         write_files(self.out, built.output, new)
         stale = sorted(set(self.written) - set(wanted))

@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -92,14 +92,24 @@ class Engine:
         self._html: dict[str, bytes | Path] = {}
         self._resolutions: dict[str, tuple[Distribution | None, Resolution | None]] = {}
         self._runtimes: dict[tuple[str, ...], tuple[SiteOutput, LoaderBundle]] = {}
+        self._last: _LastRun | None = None  # what the last successful run found
 
-    def run(self) -> Built:
-        """Raises ``PypageError`` with every problem found, before anything is written."""
-        # Configuration: pypage.toml is optional.
-        config = load_config(self.site)
+    def run(self, changed: Collection[PurePosixPath] | None = None) -> Built:
+        """Raises ``PypageError`` with every problem found, before anything is written.
 
-        # Discovery: Markdown files are pages, everything else is copied.
-        sources = discover(config, self.out)
+        ``changed``: the site paths edited since the last successful run, when the caller knows
+        them (serve). When they are all existing pages, the settings, the site's file list, the
+        other pages' text and the theme are what the last run found."""
+        last = self._last
+        if last is not None and changed is not None and all(map(self._is_page_of_last, changed)):
+            config, sources = last.config, last.sources
+            reread: Collection[PurePosixPath] | None = changed
+        else:
+            # Configuration: pypage.toml is optional.
+            config = load_config(self.site)
+            # Discovery: Markdown files are pages, everything else is copied.
+            sources = discover(config, self.out)
+            reread = None
 
         # Reading: every page, collecting every problem before giving up.
         diagnostics = Diagnostics()
@@ -112,7 +122,7 @@ class Engine:
                     severity="warning",
                 )
             )
-        keys, works = self._read_pages(config, sources)
+        keys, works = self._read_pages(config, sources, reread)
         pages = [work.page for work in works]
         needs: dict[PurePosixPath, PageNeeds] = {}
         for work in works:
@@ -129,9 +139,15 @@ class Engine:
 
         # Bundles: the loader, the interpreters, the theme, the packages and the data files.
         output = SiteOutput()
-        with _template_errors():
-            theme = load_theme(config)
-            theme_assets = output.add_bundle("theme", theme.static_files())
+        if reread is not None and last is not None:
+            theme, theme_files = last.theme, last.theme_files
+        else:
+            with _template_errors():
+                theme = load_theme(config)
+            theme_files = SiteOutput()
+            theme_files.add_bundle("theme", theme.static_files())
+        output.files.update(theme_files.files)
+        theme_assets = next(iter(theme_files.files)).parent
         runtime = self._bundle_loader(output, config, pages)
         packages = None
         if resolution is not None and distribution is not None:
@@ -167,21 +183,48 @@ class Engine:
         # GitHub Pages would otherwise run Jekyll, which drops the _pypage folder.
         output.add(PurePosixPath(".nojekyll"), b"")
         self.cache.prune(set(keys) | set(self._html))
+        self._last = _LastRun(
+            config=config,
+            sources=sources,
+            read_keys=dict(zip((s.rel for s in sources.pages), keys, strict=True)),
+            theme=theme,
+            theme_files=theme_files,
+        )
         return Built(
             config=config, pages=tuple(pages), warnings=tuple(diagnostics.warnings), output=output
         )
 
     # Pages -------------------------------------------------------------------------------------
 
+    def forget(self) -> None:
+        """The next run starts from the files alone (after an unexpected failure)."""
+        self._last = None
+
+    def _is_page_of_last(self, rel: PurePosixPath) -> bool:
+        assert self._last is not None
+        return (
+            rel.suffix.lower() == ".md"
+            and self._last.sources.page_for(rel) is not None
+            and (self.site / rel).is_file()
+        )
+
     def _read_pages(
-        self, config: SiteConfig, sources: SiteSources
+        self,
+        config: SiteConfig,
+        sources: SiteSources,
+        reread: Collection[PurePosixPath] | None,
     ) -> tuple[list[str], list[PageWork]]:
         site_key = _hash(
             _code_version(), repr(config), [str(p.rel) for p in sources.pages], sources.copied
         )
         recorded = self.options.outputs or {}
         keys, todo = [], []
+        known = self._last.read_keys if self._last is not None and reread is not None else {}
+        edited = set(reread or ())
         for source in sources.pages:
+            if source.rel not in edited and known.get(source.rel) in self._pages:
+                keys.append(known[source.rel])  # not edited since the last run
+                continue
             shown = display_path(source.path, config.root)
             try:
                 text = source.path.read_bytes()
@@ -278,6 +321,15 @@ class Engine:
         files, runtime = self._runtimes[interpreters]
         output.files.update(files.files)
         return runtime
+
+
+@dataclass(frozen=True, kw_only=True)
+class _LastRun:
+    config: SiteConfig
+    sources: SiteSources
+    read_keys: dict[PurePosixPath, str]  # each page's read key
+    theme: Theme
+    theme_files: SiteOutput
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -152,3 +152,14 @@ def test_serve_never_clears_a_folder_pypage_did_not_build(tmp_path: Path) -> Non
         LiveSite(site, tmp_path)
     assert (precious / "thesis.tex").exists()
     assert (site / "index.md").exists()
+
+
+def test_edits_made_while_the_site_is_broken_are_all_picked_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = write(tmp_path / "course", {"index.md": "# Home\n", "a.md": "# A\n", "b.md": "# B\n"})
+    live = LiveSite(site, tmp_path / "live")
+    assert live.apply(edit(site, "a.md", lambda t: "---\ntitle: [\n---\n")).kind == "error"
+    assert live.apply(edit(site, "b.md", lambda t: "# B, edited meanwhile\n")).kind == "error"
+    assert live.apply(edit(site, "a.md", lambda t: "# A, fixed\n")).kind == "reload"
+    assert tree(live.out) == fresh(site, tmp_path / "fresh", monkeypatch)
