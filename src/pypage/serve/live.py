@@ -7,6 +7,7 @@ reloads the browsers. A failed rebuild keeps the last good site and reports the 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 import time
@@ -109,12 +110,16 @@ class LiveSite:
     def _signatures(self, built: Built) -> dict[PurePosixPath, tuple[object, ...]]:
         """Bundled files and cached pages are named by their content: their path tells them
         apart without a stat, which a save would otherwise pay for every file of the site."""
-        cached = self.engine.cache.folder
+        folder = self.engine.cache.folder
+        cached = f"{folder}{os.sep}" if folder else None
         return {
             path: (
                 ("named by content", str(content))
                 if isinstance(content, Path)
-                and (path.parts[:1] == BUNDLE_ROOT.parts or (cached and cached in content.parents))
+                and (
+                    path.parts[:1] == BUNDLE_ROOT.parts
+                    or (cached is not None and str(content).startswith(cached))
+                )
                 else signature(content)
             )
             for path, content in built.output.files.items()

@@ -182,7 +182,8 @@ class Engine:
             output.add(rel, config.root / rel)
         # GitHub Pages would otherwise run Jekyll, which drops the _pypage folder.
         output.add(PurePosixPath(".nojekyll"), b"")
-        self.cache.prune(set(keys) | set(self._html))
+        if self._last is None:  # once per engine: serve's saves need not scan the cache
+            self.cache.prune(set(keys) | set(self._html))
         self._last = _LastRun(
             config=config,
             sources=sources,
