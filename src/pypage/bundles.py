@@ -34,9 +34,14 @@ class SiteOutput:
 
     def __init__(self) -> None:
         self.files: dict[PurePosixPath, Content] = {}
+        # Files copied from a path that names their content (a cached page, named after its
+        # inputs): like bundled files, the path alone tells versions apart.
+        self.named: set[PurePosixPath] = set()
 
-    def add(self, path: PurePosixPath, content: Content) -> None:
+    def add(self, path: PurePosixPath, content: Content, *, named: bool = False) -> None:
         self.files[path] = content
+        if named:
+            self.named.add(path)
 
     def add_bundle(self, stem: str, files: Mapping[str, Content]) -> PurePosixPath:
         """Put ``files`` in ``_pypage/<stem>-<hash>/``; return that folder's site path."""
@@ -52,6 +57,19 @@ class SiteOutput:
     def size(self, path: PurePosixPath) -> int:
         content = self.files[path]
         return content.stat().st_size if isinstance(content, Path) else len(content)
+
+    def signatures(self) -> dict[PurePosixPath, tuple[object, ...]]:
+        """What tells each file apart from another version of it, for every file: its source's
+        path when that names the content (bundles, cached pages), else ``signature``."""
+        return {
+            path: (
+                ("named by content", str(content))
+                if isinstance(content, Path)
+                and (path in self.named or path.parts[:1] == BUNDLE_ROOT.parts)
+                else signature(content)
+            )
+            for path, content in self.files.items()
+        }
 
 
 def signature(content: Content) -> tuple[object, ...]:

@@ -7,14 +7,13 @@ reloads the browsers. A failed rebuild keeps the last good site and reports the 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from pypage.bundles import BUNDLE_ROOT, signature, write_files
+from pypage.bundles import write_files
 from pypage.config import CONFIG_NAME, SiteConfig
 from pypage.errors import PypageError
 from pypage.site.build import check_output
@@ -56,7 +55,7 @@ class LiveSite:
         shutil.rmtree(out, ignore_errors=True)
         write_files(out, built.output, sorted(built.output.files))
         self.config: SiteConfig = built.config
-        self.written = self._signatures(built)
+        self.written = built.output.signatures()
         self.error = ""  # the last failed rebuild's message, until a rebuild succeeds
         self.pending: set[PurePosixPath] = set()  # edited since the last successful rebuild
         seconds = time.perf_counter() - started
@@ -107,28 +106,10 @@ class LiveSite:
             return Update(kind="reload")
         return Update(kind="pages", pages=tuple(sorted(str(path) for path in rewritten)))
 
-    def _signatures(self, built: Built) -> dict[PurePosixPath, tuple[object, ...]]:
-        """Bundled files and cached pages are named by their content: their path tells them
-        apart without a stat, which a save would otherwise pay for every file of the site."""
-        folder = self.engine.cache.folder
-        cached = f"{folder}{os.sep}" if folder else None
-        return {
-            path: (
-                ("named by content", str(content))
-                if isinstance(content, Path)
-                and (
-                    path.parts[:1] == BUNDLE_ROOT.parts
-                    or (cached is not None and str(content).startswith(cached))
-                )
-                else signature(content)
-            )
-            for path, content in built.output.files.items()
-        }
-
     def _write(self, built: Built) -> set[PurePosixPath]:
         """Write what differs from the served files; return the site paths written or removed.
         Stale files go last, so that a page being loaded never misses one."""
-        wanted = self._signatures(built)
+        wanted = built.output.signatures()
         new = sorted(path for path, sig in wanted.items() if self.written.get(path) != sig)
         write_files(self.out, built.output, new)
         stale = sorted(set(self.written) - set(wanted))

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pypage.bundles import signature, write_files
+from pypage.bundles import write_files
 from pypage.config import SiteConfig, load_config
 from pypage.errors import Diagnostic, PypageError, display_path
 from pypage.markdown.page import Page
@@ -63,7 +63,7 @@ def build(
         log.warning(warning.format())
 
     # Writing: nothing when the output folder holds exactly what this build would write.
-    wanted = {path: signature(content) for path, content in built.output.files.items()}
+    wanted = built.output.signatures()
     if not _holds(out, wanted, cache.site_state(_written(out))):
         cache.store_site_state(_written(out), None)  # until the new folder is in place
         with _writing(out), _staging(out) as staging:

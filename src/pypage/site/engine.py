@@ -139,15 +139,8 @@ class Engine:
 
         # Bundles: the loader, the interpreters, the theme, the packages and the data files.
         output = SiteOutput()
-        if reread is not None and last is not None:
-            theme, theme_files = last.theme, last.theme_files
-        else:
-            with _template_errors():
-                theme = load_theme(config)
-            theme_files = SiteOutput()
-            theme_files.add_bundle("theme", theme.static_files())
-        output.files.update(theme_files.files)
-        theme_assets = next(iter(theme_files.files)).parent
+        theme = last.theme if reread is not None and last is not None else self._load_theme(config)
+        output.files.update(theme.files.files)
         runtime = self._bundle_loader(output, config, pages)
         packages = None
         if resolution is not None and distribution is not None:
@@ -168,15 +161,16 @@ class Engine:
         html = self._render(
             _RenderContext(
                 config=config,
-                theme_key=_theme_key(theme, theme_assets),
+                theme_key=theme.key,
                 nav=nav,
-                theme_assets=theme_assets,
+                theme_assets=theme.assets,
                 runtime=runtime,
             ),
             jobs,
         )
         for page, content in zip(pages, html, strict=True):
-            output.add(page.source.url, content)
+            # A path is a page cache file, named after the page's render key.
+            output.add(page.source.url, content, named=isinstance(content, Path))
 
         for rel in sources.copied:
             output.add(rel, config.root / rel)
@@ -189,13 +183,22 @@ class Engine:
             sources=sources,
             read_keys=dict(zip((s.rel for s in sources.pages), keys, strict=True)),
             theme=theme,
-            theme_files=theme_files,
         )
         return Built(
             config=config, pages=tuple(pages), warnings=tuple(diagnostics.warnings), output=output
         )
 
     # Pages -------------------------------------------------------------------------------------
+
+    def _load_theme(self, config: SiteConfig) -> _ThemeBundle:
+        with _template_errors():
+            theme = load_theme(config)
+        files = SiteOutput()
+        assets = files.add_bundle("theme", theme.static_files())
+        key = _theme_key(theme, assets)
+        _themes.clear()
+        _themes[key] = theme  # rendering here (and in forked workers) uses this one
+        return _ThemeBundle(theme=theme, files=files, assets=assets, key=key)
 
     def forget(self) -> None:
         """The next run starts from the files alone (after an unexpected failure)."""
@@ -329,8 +332,15 @@ class _LastRun:
     config: SiteConfig
     sources: SiteSources
     read_keys: dict[PurePosixPath, str]  # each page's read key
+    theme: _ThemeBundle
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ThemeBundle:
     theme: Theme
-    theme_files: SiteOutput
+    files: SiteOutput  # its static files' bundle
+    assets: PurePosixPath  # that bundle's folder
+    key: str  # its templates and static files, for the render key
 
 
 @dataclass(frozen=True, kw_only=True)
