@@ -20,8 +20,10 @@ from pypage.config import interpreter_suggestion, title_from_name
 from pypage.errors import Diagnostic, did_you_mean, locate, source_line
 from pypage.interpreters import INTERPRETERS
 from pypage.markdown.cells import Cell, cells_plugin
+from pypage.markdown.directives import directives_plugin
 from pypage.markdown.highlight import highlight, highlight_fence
 from pypage.markdown.links import links_plugin
+from pypage.markdown.roles import roles_plugin
 from pypage.markdown.slides import slides_plugin
 from pypage.sources import SiteSources, SourcePage
 
@@ -156,7 +158,9 @@ def _markdown() -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#")
     md.use(cells_plugin, highlight=lambda code: highlight(code, "python"))
+    md.use(directives_plugin)  # after cells: its rule runs first, so cells inside directives count
     md.use(links_plugin)
+    md.use(roles_plugin)  # after links: its rule runs first, so roles that make links are checked
     md.use(slides_plugin)
     return md
 
