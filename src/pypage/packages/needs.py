@@ -7,14 +7,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-
-from packaging.requirements import InvalidRequirement, Requirement
+from typing import TYPE_CHECKING
 
 from pypage.config import CONFIG_NAME, SiteConfig
 from pypage.errors import Diagnostic, locate, source_line
 from pypage.interpreters import INTERPRETERS
 from pypage.markdown.imports import cell_imports
 from pypage.markdown.page import Page
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,6 +168,10 @@ def _package(
             )
             return None
         return PackageRequest(text=text, origin=origin, local=path)
+    # Imported here: packaging costs a one-page site a tenth of its build, and most pages ask for
+    # no package.
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requirement = Requirement(text)
     except InvalidRequirement:

@@ -14,8 +14,6 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +66,10 @@ def fetch_package(package: NpmPackage, *, offline: bool = False) -> Path:
                 hint=f"build once with network access; the cache is {cache_dir()}",
             )
         )
+    # Imported here: only a first build downloads, and urllib.request is slow to import.
+    import urllib.error
+    import urllib.request
+
     url = registry() + package.tarball_path
     log.info("Downloading %s (once; cached in %s)", label, cache_dir())
     try:

@@ -277,10 +277,10 @@ class Engine:
             if INTERPRETERS[page.interpreter(config.interpreter)].installs_packages
             and (page.cells or needs[page.source.rel].packages)
         ]
-        if not installing:
-            return None, None
         requests = {r.key: r for p in installing for r in needs[p.source.rel].packages}
         modules = sorted({m for p in installing for m in needs[p.source.rel].modules})
+        if not requests and not modules:
+            return None, None  # cells that import nothing need nothing resolved
         # Local projects are not re-read on every save: what a page asks for is the key.
         key = _hash(
             _code_version(),  # it covers the pinned Pyodide version too
