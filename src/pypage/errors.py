@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -130,10 +131,16 @@ def display_path(path: Path, root: Path) -> str:
     """Paths in messages are relative to where the user stands, as compilers print them."""
     # os.path on strings: a build names every page this way, and pathlib is several times slower.
     full = os.path.realpath(path)
-    for base in (os.path.realpath(os.getcwd()), os.path.dirname(os.path.realpath(root))):
+    for base in _bases(os.getcwd(), os.fspath(root)):
         if full == base:
             return "."
         prefix = base if base.endswith(os.sep) else base + os.sep
         if full.startswith(prefix):
             return full[len(prefix) :]
     return str(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _bases(cwd: str, root: str) -> tuple[str, str]:
+    """Resolved once per site and working folder, not once per page."""
+    return os.path.realpath(cwd), os.path.dirname(os.path.realpath(root))

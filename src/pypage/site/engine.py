@@ -14,8 +14,9 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import sys
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -225,11 +226,12 @@ class Engine:
         keys, todo = [], []
         known = self._last.read_keys if self._last is not None and reread is not None else {}
         edited = set(reread or ())
+        shown_path = _page_paths_shown(config.root)
         for source in sources.pages:
             if source.rel not in edited and known.get(source.rel) in self._pages:
                 keys.append(known[source.rel])  # not edited since the last run
                 continue
-            shown = display_path(source.path, config.root)
+            shown = shown_path(source)
             try:
                 text = source.path.read_bytes()
             except OSError as error:
@@ -515,6 +517,17 @@ def _hash(*parts: Any) -> str:
 
 
 @functools.cache
+def _page_paths_shown(root: Path) -> Callable[[SourcePage], str]:
+    """``display_path`` of each page at the cost of one: a page is shown as the site folder and
+    its path in the site (a working folder inside the site takes the long way)."""
+    folder = display_path(root, root)
+    if os.path.realpath(os.getcwd()).startswith(os.path.realpath(root) + os.sep):
+        return lambda source: display_path(source.path, root)
+    if folder == ".":
+        return lambda source: str(source.rel)
+    return lambda source: f"{folder}{os.sep}{source.rel}"
+
+
 def _code_version() -> str:
     """Cached pages are only as good as the code that made them: pypage's own modules, its pinned
     npm packages, and the libraries that shape a page (found, not imported: a build that parses
