@@ -39,25 +39,28 @@ def page_url(rel: PurePosixPath) -> PurePosixPath:
 
 
 def discover(config: SiteConfig, out: Path) -> SiteSources:
-    root = config.root.resolve()
-    out = out.resolve()
+    # os.walk on strings: pathlib costs a rebuild of unchanged sources a quarter of its time here.
+    root = os.path.realpath(config.root)
+    output = os.path.realpath(out)
     pages: list[SourcePage] = []
     copied: list[PurePosixPath] = []
     for folder, dirs, files in os.walk(root):
-        here = Path(folder)
+        here = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if here == "." else here + "/"
         # _ and . folders are private by convention (drafts, _site, .git); the output folder may
         # have any name, so it is skipped by identity.
         dirs[:] = sorted(
-            d for d in dirs if not d.startswith(("_", ".")) and (here / d).resolve() != out
+            d
+            for d in dirs
+            if not d.startswith(("_", ".")) and os.path.realpath(os.path.join(folder, d)) != output
         )
         for name in sorted(files):
-            if name.startswith((".", "_")):
+            if name.startswith((".", "_")) or (not prefix and name == CONFIG_NAME):
                 continue
-            rel = PurePosixPath((here / name).relative_to(root).as_posix())
-            if rel == PurePosixPath(CONFIG_NAME):
-                continue
-            if rel.suffix.lower() == ".md":
-                pages.append(SourcePage(path=here / name, rel=rel, url=page_url(rel)))
+            rel = PurePosixPath(prefix + name)
+            if name.lower().endswith(".md"):
+                path = Path(folder, name)
+                pages.append(SourcePage(path=path, rel=rel, url=page_url(rel)))
             else:
                 copied.append(rel)
     return SiteSources(pages=tuple(pages), copied=tuple(copied))

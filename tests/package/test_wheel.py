@@ -13,7 +13,6 @@ import venv
 import zipfile
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from pypage.shipped import DATA_FOLDER, shipped_files
@@ -93,7 +92,7 @@ def test_the_wheel_carries_what_a_checkout_serves_and_no_node_modules(
     assert data == set(shipped_files(a_checkout))
     # What the checkout's theme serves (shipped.py's suffixes, through the theme's own code).
     default = a_checkout / "themes" / "default"
-    theme = Theme(env=jinja2.Environment(), folders=(default,))
+    theme = Theme(folders=(default,))
     served = {
         path.relative_to(a_checkout).as_posix()
         for path in theme.static_files().values()

@@ -7,12 +7,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
+if TYPE_CHECKING:  # Cell is read back from the page cache without the parser
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
 from pypage.config import parse_seconds
 from pypage.errors import did_you_mean, source_line
@@ -140,7 +141,7 @@ def cells_plugin(md: MarkdownIt, *, highlight: Callable[[str], str]) -> None:
         return render_cell(cell, highlight(cell.code), recorded=recorded)
 
     # markdown-it-py types its renderer as a protocol; MarkdownIt builds a RendererHTML.
-    default_fence = cast(RendererHTML, md.renderer).rules["fence"]
+    default_fence = cast("RendererHTML", md.renderer).rules["fence"]
     md.core.ruler.after("block", "pypage_cells", _cells_rule)
     md.add_render_rule("fence", _render_cell)
 

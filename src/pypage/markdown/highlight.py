@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 from html import escape
+from typing import TYPE_CHECKING
 
-from pygments import highlight as _pygmentize
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
+# Pygments loads on the first highlighted block: a rebuild that reuses every page needs none.
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
 
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
@@ -17,6 +17,9 @@ DARK_STYLE = "github-dark"
 
 @cache
 def _lexer(lang: str) -> Lexer | None:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         # stripnl=False: a cell's leading blank lines are part of its code and line numbers.
         return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
@@ -24,13 +27,19 @@ def _lexer(lang: str) -> Lexer | None:
         return None
 
 
-_FORMATTER = HtmlFormatter(nowrap=True)
+@cache
+def _formatter() -> HtmlFormatter[str]:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
 
 
 def highlight(code: str, lang: str) -> str:
     """``<pre><code>`` whose text content is exactly ``code``."""
+    from pygments import highlight as pygmentize
+
     lexer = _lexer(lang) if lang else None
-    body = _pygmentize(code, lexer, _FORMATTER) if lexer else escape(code)
+    body = pygmentize(code, lexer, _formatter()) if lexer else escape(code)
     cls = f' class="language-{escape(lang)}"' if lang else ""
     return f'<pre class="highlight"><code{cls}>{body}</code></pre>'
 
@@ -42,6 +51,8 @@ def highlight_fence(content: str, lang: str, attrs: str) -> str:
 
 def stylesheet() -> str:
     """Token colours for light and dark mode, following the reader's OS setting."""
+    from pygments.formatters import HtmlFormatter
+
     light = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(".highlight")
     dark = HtmlFormatter(style=DARK_STYLE).get_style_defs(".highlight")
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"

@@ -6,26 +6,19 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
+from typing import TYPE_CHECKING, Any
 
 from pypage.config import interpreter_suggestion, title_from_name
 from pypage.errors import Diagnostic, did_you_mean, locate, source_line
 from pypage.interpreters import INTERPRETERS
-from pypage.markdown.cells import Cell, cells_plugin
-from pypage.markdown.directives import directives_plugin
-from pypage.markdown.highlight import highlight, highlight_fence
-from pypage.markdown.links import links_plugin
-from pypage.markdown.roles import roles_plugin
-from pypage.markdown.slides import slides_plugin
+from pypage.markdown.cells import Cell
 from pypage.sources import SiteSources, SourcePage
+
+# The parser and its plugins load in _markdown(), when a page is parsed: a rebuild that finds
+# every page in the cache reads Page objects without them.
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 # Front matter keys: name -> (accepted types, meaning)
 FRONT_MATTER: dict[str, tuple[tuple[type, ...], str]] = {
@@ -150,6 +143,19 @@ def parse_page(
 @functools.cache
 def _markdown() -> MarkdownIt:
     """One parser per process: what a page's plugins need about it travels in the parse's env."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
+    from pypage.markdown.cells import cells_plugin
+    from pypage.markdown.directives import directives_plugin
+    from pypage.markdown.highlight import highlight, highlight_fence
+    from pypage.markdown.links import links_plugin
+    from pypage.markdown.roles import roles_plugin
+    from pypage.markdown.slides import slides_plugin
+
     # html=True: the author's own Markdown is trusted, as in every static-site generator.
     md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_fence})
     md.enable(["table", "strikethrough"])
@@ -180,6 +186,8 @@ def _front_matter(
                 severity="warning",
             )
         return {}, {}
+    import yaml
+
     token = tokens[0]
     try:
         data = yaml.safe_load(token.content)

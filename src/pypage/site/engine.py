@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
 from pypage.bundles import SiteOutput
 from pypage.config import SiteConfig, load_config
 from pypage.errors import Diagnostic, Diagnostics, PypageError, display_path
@@ -192,8 +190,7 @@ class Engine:
     # Pages -------------------------------------------------------------------------------------
 
     def _load_theme(self, config: SiteConfig) -> _ThemeBundle:
-        with _template_errors():
-            theme = load_theme(config)
+        theme = load_theme(config)
         files = SiteOutput()
         assets = files.add_bundle("theme", theme.static_files())
         key = _theme_key(theme, assets)
@@ -261,8 +258,10 @@ class Engine:
                 self._html[key] = cached
             if key not in self._html:
                 todo.append((key, page, settings))
-        with _template_errors():
-            rendered = map_pages(_render_page, (context, self.cache), todo)
+        rendered: Sequence[bytes | Path] = ()
+        if todo:  # templates are compiled (and their errors found) when a page needs them
+            with _template_errors():
+                rendered = map_pages(_render_page, (context, self.cache), todo)
         for (key, *_), content in zip(todo, rendered, strict=True):
             self._html[key] = content
         self._html = {key: self._html[key] for key in keys}  # forget pages that changed
@@ -493,6 +492,8 @@ def page_settings(
 @contextmanager
 def _template_errors() -> Iterator[None]:
     """A broken theme template is a located error, not a traceback."""
+    import jinja2
+
     try:
         yield
     except jinja2.TemplateError as error:
