@@ -190,7 +190,7 @@ def _front_matter(
 
     token = tokens[0]
     try:
-        data = yaml.safe_load(token.content)
+        data = _load_yaml(token.content)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1  # +1 for the opening '---', +1 for 1-based
@@ -256,6 +256,20 @@ def _front_matter(
         meta[key] = value
         lines[key] = line
     return meta, lines
+
+
+def _load_yaml(text: str) -> Any:
+    """libyaml when PyYAML has it (front matter in Python is a twentieth of a build); a mistake
+    is parsed again in Python, whose messages point at the mistake rather than the end."""
+    import yaml
+
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
 
 
 def _front_matter_end(tokens: list[Token]) -> int:
