@@ -83,6 +83,8 @@ def cells_plugin(md: MarkdownIt, *, highlight: Callable[[str], str]) -> None:
         lines = state.src.splitlines()
         tokens = state.tokens
         for index, token in enumerate(tokens):
+            if token.type in _BURYING and "run" in token.content:
+                _report_buried(token, lines, report)
             if token.type == "fence" and _is_output_info(token.info) and "cell" not in token.meta:
                 if not _follows_cell(tokens, index):
                     report(
@@ -144,6 +146,33 @@ def cells_plugin(md: MarkdownIt, *, highlight: Callable[[str], str]) -> None:
     default_fence = cast("RendererHTML", md.renderer).rules["fence"]
     md.core.ruler.after("block", "pypage_cells", _cells_rule)
     md.add_render_rule("fence", _render_cell)
+
+
+# A cell fence indented one step too far becomes a line of an indented code block, or of the
+# paragraph above it: the cell would vanish into the text.
+_BURIED = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[ \t]*python[ \t]+run\b")
+_BURYING = {
+    "code_block": (
+        "a python run fence inside an indented code block is not a cell",
+        "it is indented 4 spaces more than its place takes: inside an admonition or a tab, "
+        "indent it 4 spaces like the text; at the top of the page, not at all",
+    ),
+    "inline": (
+        "a python run fence inside a paragraph is not a cell",
+        "leave a blank line before the fence and indent it like the text around it",
+    ),
+}
+
+
+def _report_buried(token: Token, lines: list[str], report: Callable[..., None]) -> None:
+    first = token.map[0] if token.map else 0
+    message, hint = _BURYING[token.type]
+    for offset, text in enumerate(token.content.splitlines()):
+        if _BURIED.match(text):
+            line = first + offset + 1
+            shown = source_line(lines, line) or text
+            col = 1 + len(shown) - len(shown.lstrip())
+            report(line, col, message, hint=hint, severity="warning")
 
 
 _NEAR_CELL = re.compile(r"^\{?\s*(python3?|py)\b.*\brun\b", re.IGNORECASE)

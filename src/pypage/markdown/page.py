@@ -149,12 +149,14 @@ def _markdown() -> MarkdownIt:
     from mdit_py_plugins.front_matter import front_matter_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
 
+    from pypage.markdown.admonitions import admonitions_plugin
     from pypage.markdown.cells import cells_plugin
     from pypage.markdown.directives import directives_plugin
     from pypage.markdown.highlight import highlight, highlight_fence
     from pypage.markdown.links import links_plugin
     from pypage.markdown.roles import roles_plugin
     from pypage.markdown.slides import slides_plugin
+    from pypage.markdown.tabs import tabs_plugin
 
     # html=True: the author's own Markdown is trusted, as in every static-site generator.
     md = MarkdownIt("commonmark", {"html": True, "highlight": highlight_fence})
@@ -163,8 +165,12 @@ def _markdown() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#")
+    md.use(tabs_plugin)
+    # Core rules added after "block" run in the reverse order of these lines: directives expand
+    # first, then admonitions are normalised (those directives make too), then cells are found.
     md.use(cells_plugin, highlight=lambda code: highlight(code, "python"))
-    md.use(directives_plugin)  # after cells: its rule runs first, so cells inside directives count
+    md.use(admonitions_plugin)
+    md.use(directives_plugin)
     md.use(links_plugin)
     md.use(roles_plugin)  # after links: its rule runs first, so roles that make links are checked
     md.use(slides_plugin)
