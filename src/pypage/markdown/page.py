@@ -154,6 +154,7 @@ def _markdown() -> MarkdownIt:
     from pypage.markdown.directives import directives_plugin
     from pypage.markdown.highlight import highlight, highlight_fence
     from pypage.markdown.links import links_plugin
+    from pypage.markdown.math import math_plugin
     from pypage.markdown.roles import roles_plugin
     from pypage.markdown.slides import slides_plugin
     from pypage.markdown.tabs import tabs_plugin
@@ -166,6 +167,7 @@ def _markdown() -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#")
     md.use(tabs_plugin)
+    md.use(math_plugin)
     # Core rules added after "block" run in the reverse order of these lines: directives expand
     # first, then admonitions are normalised (those directives make too), then cells are found.
     md.use(cells_plugin, highlight=lambda code: highlight(code, "python"))

@@ -45,3 +45,12 @@ def test_an_admonition_directive_without_a_title_warns() -> None:
     assert [(d.line, d.message) for d in found] == [
         (1, "an {admonition} needs a title: shown as 'Note'")
     ]
+
+
+def test_a_formula_that_cannot_be_typeset_is_a_located_warning_and_shows_as_tex() -> None:
+    page, found = parse("Fine $x$.\n\nBroken $\\left( x$ and odd $\\foo y$.\n")
+    assert '<code class="math-error">\\left( x</code>' in page.html
+    assert [(d.line, d.message) for d in found] == [
+        (3, "cannot typeset the formula '\\left( x' (ExtraLeftOrMissingRightError): shown as TeX"),
+        (3, "unknown TeX command \\foo in '\\foo y'"),
+    ]
