@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from pypage.config import CONFIG_NAME, SiteConfig
 
@@ -22,6 +23,10 @@ class SiteSources:
     copied: tuple[PurePosixPath, ...]  # every other file, copied as it is
     _pages_by_rel: dict[PurePosixPath, SourcePage] = field(init=False, repr=False, compare=False)
     _copied_set: frozenset[PurePosixPath] = field(init=False, repr=False, compare=False)
+    # Where links written on pages point (markdown.links), kept while the sources are these.
+    resolved: dict[tuple[str, PurePosixPath], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_pages_by_rel", {page.rel: page for page in self.pages})
@@ -29,6 +34,10 @@ class SiteSources:
 
     def page_for(self, rel: PurePosixPath) -> SourcePage | None:
         return self._pages_by_rel.get(rel)
+
+    def folder_index(self, folder: PurePosixPath) -> PurePosixPath:
+        """The page a link to ``folder/`` opens."""
+        return folder / "index.md"
 
     def has_file(self, rel: PurePosixPath) -> bool:
         return rel in self._pages_by_rel or rel in self._copied_set

@@ -12,6 +12,7 @@ from pypage.config import interpreter_suggestion, title_from_name
 from pypage.errors import Diagnostic, did_you_mean, locate, source_line
 from pypage.interpreters import INTERPRETERS
 from pypage.markdown.cells import Cell
+from pypage.markdown.references import Link, Reference
 from pypage.sources import SiteSources, SourcePage
 
 # The parser and its plugins load in _markdown(), when a page is parsed: a rebuild that finds
@@ -31,6 +32,9 @@ FRONT_MATTER: dict[str, tuple[tuple[type, ...], str]] = {
     "files": ((list,), "data files or folders copied next to the cells, e.g. [data.csv]"),
 }
 LAYOUTS = ("page", "slides")
+# Every id in a page's HTML (headings, labels, footnotes, the author's own HTML) is a fragment
+# links may name.
+_ANCHOR = re.compile(r"""\s(?:id|name)=["']([^"']+)["']""")
 _TYPE_NAMES: dict[tuple[type, ...], str] = {
     (str,): "text",
     (int, float): "a number",
@@ -58,6 +62,12 @@ class Page:
     # its values (packages:, files:) in later stages.
     meta_lines: Mapping[str, int] = field(default_factory=dict)
     front_lines: tuple[str, ...] = ()
+    # What links to this page may name after '#', and its MyST labels: label -> (id, title).
+    anchors: frozenset[str] = frozenset()
+    labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # What the build checks and fills in once every page is read (pypage.site.crossrefs).
+    links: tuple[Link, ...] = ()
+    references: tuple[Reference, ...] = ()
 
     @property
     def is_slides(self) -> bool:
@@ -136,6 +146,10 @@ def parse_page(
         headings=tuple(h for h in headings if h.level in (2, 3)),
         meta_lines=meta_lines,
         front_lines=tuple(report.lines[: _front_matter_end(tokens)]),
+        anchors=frozenset(_ANCHOR.findall(html)),
+        labels=env.get("labels", {}),
+        links=tuple(env.get("links", ())),
+        references=tuple(env.get("references", ())),
     )
     return page, found
 
@@ -144,7 +158,6 @@ def parse_page(
 def _markdown() -> MarkdownIt:
     """One parser per process: what a page's plugins need about it travels in the parse's env."""
     from markdown_it import MarkdownIt
-    from mdit_py_plugins.anchors import anchors_plugin
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.front_matter import front_matter_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
@@ -152,9 +165,11 @@ def _markdown() -> MarkdownIt:
     from pypage.markdown.admonitions import admonitions_plugin
     from pypage.markdown.cells import cells_plugin
     from pypage.markdown.directives import directives_plugin
+    from pypage.markdown.headings import headings_plugin
     from pypage.markdown.highlight import highlight, highlight_fence
     from pypage.markdown.links import links_plugin
     from pypage.markdown.math import math_plugin
+    from pypage.markdown.references import references_plugin
     from pypage.markdown.roles import roles_plugin
     from pypage.markdown.slides import slides_plugin
     from pypage.markdown.tabs import tabs_plugin
@@ -165,7 +180,7 @@ def _markdown() -> MarkdownIt:
     md.use(front_matter_plugin)
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=4, permalink=True, permalinkSymbol="#")
+    md.use(headings_plugin)
     md.use(tabs_plugin)
     md.use(math_plugin)
     # Core rules added after "block" run in the reverse order of these lines: directives expand
@@ -174,6 +189,7 @@ def _markdown() -> MarkdownIt:
     md.use(admonitions_plugin)
     md.use(directives_plugin)
     md.use(links_plugin)
+    md.use(references_plugin)
     md.use(roles_plugin)  # after links: its rule runs first, so roles that make links are checked
     md.use(slides_plugin)
     return md

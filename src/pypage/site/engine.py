@@ -10,6 +10,7 @@ redone only when what it depends on changed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -29,6 +30,7 @@ from pypage.interpreters import INTERPRETERS
 from pypage.markdown.page import Page
 from pypage.packages.datafiles import bundle_files
 from pypage.resources import data_path
+from pypage.site.crossrefs import cross_references, fill_in
 from pypage.site.loader import LoaderBundle, bundle_loader
 from pypage.site.page_cache import PageCache
 from pypage.site.parallel import map_pages
@@ -131,6 +133,9 @@ class Engine:
             else:
                 needs[work.page.source.rel], found = _needs(work.page, config)
                 diagnostics.extend(found)
+        # Links between pages: fragments checked, MyST references resolved.
+        found, resolutions = cross_references(pages)
+        diagnostics.extend(found)
         diagnostics.raise_if_errors(strict=self.options.strict or config.strict)
 
         # Packages: resolved (and downloaded, once per machine) before anything is written.
@@ -156,6 +161,9 @@ class Engine:
         jobs = []
         for key, page in zip(keys, pages, strict=True):
             settings = page_settings(page, needs[page.source.rel], packages, shipped, version)
+            if resolved := resolutions.get(page.source.rel):
+                page = dataclasses.replace(page, html=fill_in(page.html, resolved))
+                key = _hash(key, sorted(resolved.items()))
             jobs.append((key, page, settings))
         html = self._render(
             _RenderContext(
