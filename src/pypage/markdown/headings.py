@@ -19,9 +19,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-# pymdownx/attr_list and Pandoc: {#id .class key=value} at the end of a heading.
-_ATTR = r"(?:[#.][\w:-]+|[\w-]+=\S+)"
-_ATTRS = re.compile(rf"[ \t]*\{{:?[ \t]*({_ATTR}(?:[ \t]+{_ATTR})*)[ \t]*\}}[ \t]*$")
+from pypage.markdown.attributes import take_trailing
+
 _GITHUB_DROP = re.compile(r"[^\w\- ]")
 _MKDOCS_DROP = re.compile(r"[^\w\s-]")
 _MKDOCS_JOIN = re.compile(r"[-\s]+")
@@ -67,7 +66,7 @@ def _ids(state: StateCore) -> None:
                 pending = []
             continue
         inline = tokens[index + 1]
-        explicit = _explicit_attrs(token, inline)
+        explicit = take_trailing(token, inline)
         text = heading_text(inline)
         if explicit:
             ident, aliases = explicit, []
@@ -104,29 +103,6 @@ def heading_text(inline: Token) -> str:
     return "".join(
         child.content for child in inline.children or () if child.type in ("text", "code_inline")
     ).strip()
-
-
-def _explicit_attrs(heading: Token, inline: Token) -> str:
-    """Takes a trailing ``{#id .class}`` off the heading's text; returns the id it sets."""
-    children = inline.children or []
-    if not children or children[-1].type != "text":
-        return ""
-    last = children[-1]
-    match = _ATTRS.search(last.content)
-    if match is None:
-        return ""
-    last.content = last.content[: match.start()]
-    inline.content = _ATTRS.sub("", inline.content)
-    ident = ""
-    for part in match.group(1).split():
-        if part.startswith("#"):
-            ident = part[1:]
-        elif part.startswith("."):
-            heading.attrJoin("class", part[1:])
-        else:
-            key, _, value = part.partition("=")
-            heading.attrSet(key, value.strip("\"'"))
-    return ident
 
 
 def _render_heading_open(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from html import escape
 from typing import TYPE_CHECKING
@@ -27,26 +28,54 @@ def _lexer(lang: str) -> Lexer | None:
         return None
 
 
+_FENCE_ATTR = re.compile(r'(hl_lines|linenums)="([^"]*)"')
+
+
 @cache
-def _formatter() -> HtmlFormatter[str]:
+def _formatter(hl_lines: tuple[int, ...] = ()) -> HtmlFormatter[str]:
     from pygments.formatters import HtmlFormatter
 
-    return HtmlFormatter(nowrap=True)
+    return HtmlFormatter(nowrap=True, hl_lines=list(hl_lines))
 
 
-def highlight(code: str, lang: str) -> str:
-    """``<pre><code>`` whose text content is exactly ``code``."""
+def highlight(
+    code: str, lang: str, *, hl_lines: tuple[int, ...] = (), first_line: int | None = None
+) -> str:
+    """``<pre><code>`` whose text content is exactly ``code`` (plus line numbers when
+    ``first_line`` is given)."""
     from pygments import highlight as pygmentize
 
     lexer = _lexer(lang) if lang else None
-    body = pygmentize(code, lexer, _formatter()) if lexer else escape(code)
+    body = pygmentize(code, lexer, _formatter(hl_lines)) if lexer else escape(code)
+    if first_line is not None:
+        count = len(code.splitlines())
+        width = len(str(first_line + count - 1))
+        body = "\n".join(
+            f'<span class="linenos">{first_line + n:>{width}}</span>{line}' if n < count else line
+            for n, line in enumerate(body.split("\n"))
+        )
     cls = f' class="language-{escape(lang)}"' if lang else ""
     return f'<pre class="highlight"><code{cls}>{body}</code></pre>'
 
 
 def highlight_fence(content: str, lang: str, attrs: str) -> str:
-    """markdown-it's ``highlight`` hook: output starting with ``<pre`` is used as it is."""
-    return highlight(content, lang)
+    """markdown-it's ``highlight`` hook: output starting with ``<pre`` is used as it is.
+    ``attrs`` holds what pypage.markdown.fences kept of the info string."""
+    found = dict(_FENCE_ATTR.findall(attrs))
+    lines = tuple(_line_numbers(found.get("hl_lines", "")))
+    start = found.get("linenums", "")
+    first = int(start) if start.isdigit() else None
+    return highlight(content, lang, hl_lines=lines, first_line=first)
+
+
+def _line_numbers(spec: str) -> list[int]:
+    """pymdownx's ``hl_lines="1 3-5"``."""
+    numbers: list[int] = []
+    for part in spec.split():
+        low, _, high = part.partition("-")
+        if low.isdigit() and (not high or high.isdigit()):
+            numbers.extend(range(int(low), int(high or low) + 1))
+    return numbers
 
 
 def stylesheet() -> str:

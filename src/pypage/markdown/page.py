@@ -158,19 +158,24 @@ def parse_page(
 def _markdown() -> MarkdownIt:
     """One parser per process: what a page's plugins need about it travels in the parse's env."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.deflist import deflist_plugin
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.front_matter import front_matter_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
 
+    from pypage.markdown.abbreviations import abbreviations_plugin
     from pypage.markdown.admonitions import admonitions_plugin
+    from pypage.markdown.attributes import attributes_plugin
     from pypage.markdown.cells import cells_plugin
     from pypage.markdown.directives import directives_plugin
+    from pypage.markdown.fences import fences_plugin
     from pypage.markdown.headings import headings_plugin
     from pypage.markdown.highlight import highlight, highlight_fence
     from pypage.markdown.links import links_plugin
     from pypage.markdown.math import math_plugin
     from pypage.markdown.references import references_plugin
     from pypage.markdown.roles import roles_plugin
+    from pypage.markdown.shortcodes import shortcodes_plugin
     from pypage.markdown.slides import slides_plugin
     from pypage.markdown.tabs import tabs_plugin
 
@@ -180,6 +185,10 @@ def _markdown() -> MarkdownIt:
     md.use(front_matter_plugin)
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
+    md.use(deflist_plugin)
+    md.use(abbreviations_plugin)
+    md.use(shortcodes_plugin)
+    md.use(attributes_plugin)
     md.use(headings_plugin)
     md.use(tabs_plugin)
     md.use(math_plugin)
@@ -187,6 +196,7 @@ def _markdown() -> MarkdownIt:
     # first, then admonitions are normalised (those directives make too), then cells are found.
     md.use(cells_plugin, highlight=lambda code: highlight(code, "python"))
     md.use(admonitions_plugin)
+    md.use(fences_plugin)
     md.use(directives_plugin)
     md.use(links_plugin)
     md.use(references_plugin)

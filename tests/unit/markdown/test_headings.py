@@ -37,7 +37,7 @@ def test_every_level_has_an_id_and_repeats_are_numbered_both_ways() -> None:
 
 def test_explicit_ids_and_myst_targets_name_headings_and_blocks() -> None:
     page, _ = parse("## Setup {#install .wide}\n\n(first-loop)=\n## Loops\n\n(para)=\nText.\n")
-    assert '<h2 class="wide" id="install">Setup <a' in page.html
+    assert '<h2 id="install" class="wide">Setup <a' in page.html
     assert '<h2 id="loops"><span id="first-loop"></span>Loops' in page.html
     assert '<span id="para"></span>\n<p>Text.</p>' in page.html
     assert dict(page.labels) == {"first-loop": ("first-loop", "Loops"), "para": ("para", "")}
