@@ -68,6 +68,8 @@ class Page:
     # What the build checks and fills in once every page is read (pypage.site.crossrefs).
     links: tuple[Link, ...] = ()
     references: tuple[Reference, ...] = ()
+    # Files the page included, by absolute path, with their content's fingerprint.
+    includes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_slides(self) -> bool:
@@ -127,6 +129,7 @@ def parse_page(
     env: dict[str, Any] = {
         "outputs": outputs or {},
         "page": source.rel,
+        "source_path": source.path,
         "site": site,
         "report": report,
     }
@@ -150,6 +153,7 @@ def parse_page(
         labels=env.get("labels", {}),
         links=tuple(env.get("links", ())),
         references=tuple(env.get("references", ())),
+        includes=env.get("includes", {}),
     )
     return page, found
 
@@ -171,6 +175,7 @@ def _markdown() -> MarkdownIt:
     from pypage.markdown.fences import fences_plugin
     from pypage.markdown.headings import headings_plugin
     from pypage.markdown.highlight import highlight, highlight_fence
+    from pypage.markdown.includes import includes_plugin
     from pypage.markdown.links import links_plugin
     from pypage.markdown.math import math_plugin
     from pypage.markdown.references import references_plugin
@@ -187,9 +192,9 @@ def _markdown() -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(deflist_plugin)
     md.use(abbreviations_plugin)
-    md.use(shortcodes_plugin)
     md.use(attributes_plugin)
     md.use(headings_plugin)
+    md.use(shortcodes_plugin)  # after headings: its rule runs first, so ids see the emoji
     md.use(tabs_plugin)
     md.use(math_plugin)
     # Core rules added after "block" run in the reverse order of these lines: directives expand
@@ -197,6 +202,7 @@ def _markdown() -> MarkdownIt:
     md.use(cells_plugin, highlight=lambda code: highlight(code, "python"))
     md.use(admonitions_plugin)
     md.use(fences_plugin)
+    md.use(includes_plugin)
     md.use(directives_plugin)
     md.use(links_plugin)
     md.use(references_plugin)

@@ -233,7 +233,11 @@ class Engine:
         edited = set(reread or ())
         shown_path = _page_paths_shown(config.root)
         for source in sources.pages:
-            if source.rel not in edited and known.get(source.rel) in self._pages:
+            if (
+                source.rel not in edited
+                and known.get(source.rel) in self._pages
+                and _includes_unchanged(self._pages[known[source.rel]].page)
+            ):
                 keys.append(known[source.rel])  # not edited since the last run
                 continue
             shown = shown_path(source)
@@ -247,6 +251,8 @@ class Engine:
             keys.append(key)
             if key not in self._pages and (cached := self.cache.load(key)) is not None:
                 self._pages[key] = cached
+            if key in self._pages and not _includes_unchanged(self._pages[key].page):
+                del self._pages[key]
             if key not in self._pages:
                 todo.append((key, source, shown, text))
         context = _ReadContext(config=config, sources=sources, outputs=recorded, cache=self.cache)
@@ -259,7 +265,11 @@ class Engine:
     def _render(
         self, context: _RenderContext, jobs: Sequence[tuple[str, Page, dict[str, object]]]
     ) -> list[bytes | Path]:
-        keys = [_hash(key, context.key, settings) for key, _, settings in jobs]
+        # A page's included files are part of what its HTML is made from (the read key is its text).
+        keys = [
+            _hash(key, context.key, settings, sorted(page.includes.items()))
+            for key, page, settings in jobs
+        ]
         todo = []
         for key, (_, page, settings) in zip(keys, jobs, strict=True):
             if key not in self._html and (cached := self.cache.html(key)) is not None:
@@ -384,6 +394,15 @@ def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -
     work = PageWork(page=page, diagnostics=tuple(found), needs=needs)
     context.cache.store(key, work)
     return work
+
+
+def _includes_unchanged(page: Page) -> bool:
+    """A page is read again when a file it included changed since."""
+    if not page.includes:
+        return True
+    from pypage.markdown.includes import fingerprint
+
+    return all(fingerprint(path) == digest for path, digest in page.includes.items())
 
 
 def _needs(page: Page, config: SiteConfig) -> tuple[PageNeeds, list[Diagnostic]]:
