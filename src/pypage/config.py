@@ -212,6 +212,11 @@ def _key_line(lines: list[str], key: str) -> int | None:
 _POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+def toml_problem(exc: tomllib.TOMLDecodeError) -> tuple[int | None, int | None, str]:
+    """Line, column and message of a TOML mistake, as every Python version reports it."""
+    return (*_toml_position(exc), _toml_message(exc))
+
+
 def _toml_position(exc: tomllib.TOMLDecodeError) -> tuple[int | None, int | None]:
     lineno = getattr(exc, "lineno", None)  # Python >= 3.14
     if lineno:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Mapping
@@ -133,8 +134,14 @@ def parse_page(
         "site": site,
         "report": report,
     }
+    toml = _toml_front_matter(text)
+    if toml is not None:  # blank lines in its place keep every line number the author's
+        text = "\n" * toml[1] + text.split("\n", toml[1])[-1] if toml[1] else text
     tokens = md.parse(text, env)
-    meta, meta_lines = _front_matter(tokens, text, report)
+    if toml is not None:
+        meta, meta_lines = _check_front_matter(_load_toml(toml, report), (0, toml[1]), report)
+    else:
+        meta, meta_lines = _front_matter(tokens, text, report)
     _check_fences(tokens, report.lines, report)
     html = md.renderer.render(tokens, md.options, env)
     headings = _headings(tokens)
@@ -148,7 +155,7 @@ def parse_page(
         cells=tuple(env.get("cells", ())),
         headings=tuple(h for h in headings if h.level in (2, 3)),
         meta_lines=meta_lines,
-        front_lines=tuple(report.lines[: _front_matter_end(tokens)]),
+        front_lines=tuple(report.lines[: toml[1] if toml else _front_matter_end(tokens)]),
         anchors=frozenset(_ANCHOR.findall(html)),
         labels=env.get("labels", {}),
         links=tuple(env.get("links", ())),
@@ -253,10 +260,29 @@ def _front_matter(
             hint="write 'key: value' lines, e.g. 'title: My page'",
         )
         return {}, {}
+    first, last = token.map or (0, 1)
+    return _check_front_matter(data, (first, last), report)
+
+
+def _check_front_matter(
+    data: Mapping[str, Any], span: tuple[int, int], report: _Reporter
+) -> tuple[dict[str, Any], dict[str, int]]:
     meta: dict[str, Any] = {}
     lines: dict[str, int] = {}
     for key, value in data.items():
-        line = _key_line(report.lines, str(key), token)
+        line = _key_line(report.lines, str(key), span)
+        types, meaning = FRONT_MATTER.get(key, ((), ""))
+        if value is None and types:
+            report(
+                line,
+                1,
+                f"'{key}' is empty: ignored",
+                hint=f"'{key}' is {meaning}; give it a value or remove the line",
+                severity="warning",
+            )
+            continue
+        if types == (str,) and isinstance(value, (datetime.date, datetime.time)):
+            value = value.isoformat()  # title: 2024-05-01
         if key not in FRONT_MATTER:
             report(
                 line,
@@ -266,7 +292,6 @@ def _front_matter(
                 severity="warning",
             )
             continue
-        types, meaning = FRONT_MATTER[key]
         if types == (str,) and isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # title: 1984
         if not isinstance(value, types) or isinstance(value, bool):
@@ -318,13 +343,45 @@ def _front_matter_end(tokens: list[Token]) -> int:
     return 0
 
 
-def _key_line(lines: list[str], key: str, token: Token) -> int:
-    first, last = token.map or (0, 1)
+def _key_line(lines: list[str], key: str, span: tuple[int, int]) -> int:
+    first, last = span
     name = re.escape(key)
     found = locate(
-        lines, re.compile(f"^(?:{name}|\"{name}\"|'{name}'):"), start=(first + 2, 1), stop=last
+        lines,
+        re.compile(f"^(?:{name}|\"{name}\"|'{name}')\\s*[:=]"),
+        start=(first + 2, 1),
+        stop=last,
     )
     return found[0] if found else first + 1
+
+
+def _toml_front_matter(text: str) -> tuple[str, int] | None:
+    """Hugo's ``+++`` front matter: its TOML and the number of lines it takes."""
+    if not text.startswith(("+++\n", "+++\r\n")):
+        return None
+    lines = text.split("\n")
+    for number, line in enumerate(lines[1:], start=1):
+        if line.rstrip("\r") == "+++":
+            return "\n".join(lines[1:number]), number + 1
+    return None
+
+
+def _load_toml(toml: tuple[str, int], report: _Reporter) -> Mapping[str, Any]:
+    import tomllib
+
+    from pypage.config import toml_problem
+
+    try:
+        return tomllib.loads(toml[0])
+    except tomllib.TOMLDecodeError as error:
+        line, col, message = toml_problem(error)
+        report(
+            (line or 0) + 1,
+            col or 1,
+            f"invalid TOML front matter: {message}",
+            hint="front matter between two '+++' lines is TOML, e.g. title = \"My page\"",
+        )
+        return {}
 
 
 def _check_fences(tokens: list[Token], lines: list[str], report: _Reporter) -> None:

@@ -377,10 +377,32 @@ def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -
 
     key, source, shown, text = job
     config = context.config
+    try:
+        # utf-8-sig: editors on Windows may start files with a byte-order mark.
+        decoded = text.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return PageWork(
+            page=parse_page(source, "", site=context.sources, shown_path=shown)[0],
+            diagnostics=(not_utf8(shown, text, error),),
+            needs=None,
+        )
+    if "\0" in decoded:
+        return PageWork(
+            page=parse_page(source, "", site=context.sources, shown_path=shown)[0],
+            diagnostics=(
+                Diagnostic(
+                    path=shown,
+                    line=decoded.count("\n", 0, decoded.index("\0")) + 1,
+                    col=1,
+                    message="not a text file (it holds NUL bytes)",
+                    hint="a page is a Markdown text file; rename the file if it is not one",
+                ),
+            ),
+            needs=None,
+        )
     page, found = parse_page(
         source,
-        # utf-8-sig: editors on Windows may start files with a byte-order mark.
-        text.decode("utf-8-sig"),
+        decoded,
         site=context.sources,
         shown_path=shown,
         site_title=config.title,
@@ -394,6 +416,25 @@ def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -
     work = PageWork(page=page, diagnostics=tuple(found), needs=needs)
     context.cache.store(key, work)
     return work
+
+
+def not_utf8(shown: str, data: bytes, error: UnicodeDecodeError) -> Diagnostic:
+    """Where the first byte that is not UTF-8 is, as an editor counts lines and columns."""
+    before = data[: error.start]
+    line = before.count(b"\n") + 1
+    start = before.rfind(b"\n") + 1
+    col = len(before[start:].decode("utf-8", "replace")) + 1
+    return Diagnostic(
+        path=shown,
+        line=line,
+        col=col,
+        message=f"not UTF-8: byte 0x{data[error.start]:02x} cannot start a character here",
+        hint="save the file as UTF-8 (most editors: Save with Encoding → UTF-8); "
+        "a file that is not text should not be named .md",
+        source_line=data[start : data.find(b"\n", start) if b"\n" in data[start:] else None].decode(
+            "utf-8", "replace"
+        ),
+    )
 
 
 def _includes_unchanged(page: Page) -> bool:
