@@ -2,6 +2,7 @@
 
 - ``--8<-- "file"`` (pymdownx.snippets) on a line of its own: the file's Markdown in its place;
   on a line inside a fence, its text, indented like the line (a cell can be a shared script).
+- ``;--8<-- "file"`` shows the line as written, without the ``;``.
 - MyST ```` ```{include} file ```` (Markdown) and ```` ```{literalinclude} file ```` (code:
   ``:language:``, ``:lines: 2-5``, ``:caption:``).
 
@@ -26,6 +27,8 @@ from markdown_it.token import Token
 from pypage.markdown.directives import DIRECTIVES, Directive
 
 _SNIPPET = re.compile(r"""^([ \t]*)--8<--[ \t]+(["'])(.+?)\2[ \t]*$""")
+# pymdownx's escape: ;--8<-- "file" shows the line itself, without the ';'.
+_ESCAPED = re.compile(r"""^([ \t]*);(--8<--[ \t]+(["']).+?\3[ \t]*)$""")
 _LANGUAGES = {".py": "python", ".js": "javascript", ".toml": "toml", ".json": "json",
               ".yml": "yaml", ".yaml": "yaml", ".sh": "bash", ".md": "markdown", ".txt": "text",
               ".csv": "text", ".html": "html", ".css": "css"}  # fmt: skip
@@ -120,9 +123,10 @@ def _snippets_in_fences(state: StateCore) -> None:
         first = (token.map[0] if token.map else 0) + 1
         lines = []
         for offset, line in enumerate(token.content.splitlines(keepends=True)):
-            match = _SNIPPET.match(line.rstrip("\r\n"))
+            text = line.rstrip("\r\n")
+            match = _SNIPPET.match(text)
             if match is None:
-                lines.append(line)
+                lines.append(_ESCAPED.sub(r"\1\2", text) + line[len(text) :])
                 continue
             included = read_included(state.env, match.group(3), first + offset + 1)
             if included is not None:
