@@ -46,9 +46,11 @@ def headings_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)
     md.add_render_rule("myst_target", _render_target)
+    md.add_render_rule("toc_marker", _render_toc)
 
 
 def _ids(state: StateCore) -> None:
+    _toc_markers(state.tokens)
     taken: set[str] = set()
     seen_github: dict[str, int] = {}
     seen_mkdocs: dict[str, int] = {}
@@ -85,6 +87,30 @@ def _ids(state: StateCore) -> None:
         token.meta["aliases"] = aliases
     for target in pending:
         labels.setdefault(target.content, (target.content, ""))
+
+
+def _toc_markers(tokens: list[Token]) -> None:
+    """Python-Markdown's ``[TOC]``: a paragraph of only that becomes the page's contents."""
+    for index in range(len(tokens) - 2):
+        if (
+            tokens[index].type == "paragraph_open"
+            and tokens[index + 1].content.strip() == "[TOC]"
+            and tokens[index + 2].type == "paragraph_close"
+        ):
+            tokens[index].type, tokens[index].tag = "toc_marker", ""
+            tokens[index + 1].type, tokens[index + 1].children = "text", []
+            tokens[index + 1].content = ""
+            tokens[index + 2].type = "text"
+
+
+def _render_toc(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    items = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3"):
+            text = escape(heading_text(tokens[index + 1]))
+            ident = escape(str(token.attrGet("id") or ""))
+            items.append(f'<li class="toc-level-{token.tag[1]}"><a href="#{ident}">{text}</a></li>')
+    return f'<nav class="page-toc" aria-label="Contents"><ul>\n{"".join(items)}</ul></nav>\n'
 
 
 def _unique(slug: str, seen: dict[str, int], joiner: str, taken: set[str]) -> str:
