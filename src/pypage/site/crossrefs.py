@@ -70,7 +70,7 @@ def cross_references(
                     )
                 )
             else:
-                named = labels.get(reference.target)
+                named = labels.get(reference.target) or _heading(pages, reference.target)
                 if named is not None:
                     target_page, ident, title = named
                     url = (
@@ -95,6 +95,15 @@ def cross_references(
         if resolved:
             resolutions[page.source.rel] = resolved
     return found, resolutions
+
+
+def _heading(pages: Sequence[Page], ident: str) -> tuple[Page, str, str] | None:
+    """MyST's heading anchors: a label nobody declared may be a heading's id, on some page."""
+    for page in pages:
+        if ident in page.anchors:
+            title = next((h.text for h in page.headings if h.id == ident), page.title)
+            return page, ident, title
+    return None
 
 
 def fill_in(page_html: str, resolved: Resolutions) -> str:

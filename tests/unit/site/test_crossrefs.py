@@ -99,3 +99,12 @@ def test_myst_references_resolve_to_their_target_and_its_title(tmp_path: Path) -
     assert '<a href="guide.html">Guide</a>' in html
     assert '<a href="guide.html#start">here</a>' in html
     assert "pypage-ref" not in html
+
+
+def test_a_reference_to_a_heading_id_without_a_label_finds_the_heading(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "site",
+        {"index.md": "# Home\n\nSee {ref}`install`.\n", "guide.md": "# Guide\n\n## Install\n"},
+    )
+    assert warnings_of(site) == []
+    assert '<a href="guide.html#install">Install</a>' in (site / "_site/index.html").read_text()
