@@ -25,6 +25,8 @@ def abbreviations_plugin(md: MarkdownIt) -> None:
 
 
 def _definitions(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if not state.src.startswith("*[", state.bMarks[start_line] + state.tShift[start_line]):
+        return False
     if state.is_code_block(start_line):
         return False
     found: dict[str, str] = {}

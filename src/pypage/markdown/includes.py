@@ -100,6 +100,8 @@ def _parse_included(
 
 
 def _snippet_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if not state.src.startswith("--8<--", state.bMarks[start_line] + state.tShift[start_line]):
+        return False
     if state.is_code_block(start_line):
         return False
     text = state.src[state.bMarks[start_line] : state.eMarks[start_line]]

@@ -48,6 +48,11 @@ def math_plugin(md: MarkdownIt) -> None:
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(texmath_plugin, delimiters="brackets")
     md.use(amsmath_plugin)
+    # Both try their patterns at every block and every inline position; a character test first
+    # keeps them to places that start with a backslash (a tenth of a large build otherwise).
+    _only_after_backslash(md.block.ruler, "amsmath", block=True)
+    _only_after_backslash(md.block.ruler, "texmath", block=True)
+    _only_after_backslash(md.inline.ruler, "texmath", block=False)
     md.core.ruler.after("inline", "pypage_math", _typeset)
     for name in _INLINE:
         md.add_render_rule(name, _render_inline)
@@ -57,6 +62,21 @@ def math_plugin(md: MarkdownIt) -> None:
     ROLES["math"] = _math_role
     ROLES["eq"] = _eq_role
     DIRECTIVES["math"] = _math_directive
+
+
+def _only_after_backslash(ruler: Any, module: str, *, block: bool) -> None:
+    def guard(rule: Any) -> Any:
+        if block:
+            return lambda state, start, end, silent: (
+                state.src.startswith("\\", state.bMarks[start] + state.tShift[start])
+                and rule(state, start, end, silent)
+            )
+        return lambda state, silent: state.src.startswith("\\", state.pos) and rule(state, silent)
+
+    for entry in ruler.__rules__:
+        if entry.fn.__module__.startswith(f"mdit_py_plugins.{module}"):
+            entry.fn = guard(entry.fn)
+    ruler.__cache__ = None
 
 
 def _math_role(role: Role, state: StateCore) -> list[Token]:

@@ -43,6 +43,8 @@ def tabs_plugin(md: MarkdownIt) -> None:
 
 def _marker(state: StateBlock, line: int) -> re.Match[str] | None:
     start = state.bMarks[line] + state.tShift[line]
+    if not state.src.startswith("===", start):
+        return None
     return _TAB.match(state.src[start : state.eMarks[line]])
 
 
