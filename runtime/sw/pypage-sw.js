@@ -18,12 +18,15 @@ const ASSETS = new Set(/* ASSETS */ []);
 const COMPILED = new Set(/* COMPILED */ []);
 const ISOLATE = /* ISOLATE */ true;
 const VERSION = /* VERSION */ "";
+// The site's search index folder: it changes with the pages, so it is fetched network-first.
+const SEARCH = /* SEARCH */ "";
 
 // A classic script's `self` is typed as any worker's; this one is a service worker.
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 const ASSET_CACHE = "pypage-assets";
 const PAGE_CACHE = "pypage-pages";
+const SEARCH_CACHE = "pypage-search";
 const scope = new URL(sw.registration.scope);
 
 // The files of the build this worker belongs to are the only ones worth keeping: the host no longer
@@ -54,6 +57,7 @@ sw.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || new URL(request.url).origin !== scope.origin) return;
   if (sitePath(request.url) === ANSWER_PATH) event.respondWith(answers.request(request.url));
   else if (request.mode === "navigate") event.respondWith(page(event));
+  else if (SEARCH && sitePath(request.url).startsWith(SEARCH)) event.respondWith(searchFile(request));
   else if (ASSETS.has(sitePath(request.url))) event.respondWith(asset(event));
   else if (ISOLATE) event.respondWith(fetch(request).then(isolated));
 });
@@ -62,6 +66,10 @@ sw.addEventListener("fetch", (event) => {
 // (a first visit), so that the next visit finds them all here.
 sw.addEventListener("message", (event) => {
   if (event.data?.type === "answer") return answers.answer(event.data.token, event.data.reply);
+  if (event.data?.type === "cache-search") {
+    const reply = event.ports[0];
+    return event.waitUntil(keepSearch().then((kept) => reply?.postMessage({ type: "kept", kept })));
+  }
   if (event.data?.type !== "cache") return;
   event.waitUntil(
     (async () => {
@@ -83,6 +91,44 @@ sw.addEventListener("message", (event) => {
     })(),
   );
 });
+
+/** A search index file: the network's copy when there is one (kept), else the kept one. */
+async function searchFile(/** @type {Request} */ request) {
+  const cache = await caches.open(SEARCH_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(new URL(request.url).pathname, response.clone());
+    return isolated(response);
+  } catch (error) {
+    // pagefind-entry.json is asked for with a changing ?ts=: kept under its path alone.
+    const kept = await cache.match(new URL(request.url).pathname);
+    if (kept) return kept;
+    throw error;
+  }
+}
+
+/** Keeps every file of the search index (files.json lists them) for searching offline; says
+ * whether they all are. */
+async function keepSearch() {
+  if (!SEARCH) return false;
+  const folder = new URL(SEARCH, scope);
+  const listing = await fetch(new URL("files.json", folder)).catch(() => null);
+  if (!listing?.ok) return false;
+  const names = /** @type {string[]} */ (await listing.json());
+  const wanted = new Set(["files.json", ...names].map((name) => new URL(name, folder).pathname));
+  const cache = await caches.open(SEARCH_CACHE);
+  for (const request of await cache.keys()) {
+    if (!wanted.has(new URL(request.url).pathname)) await cache.delete(request);
+  }
+  let kept = true;
+  for (const path of wanted) {
+    if (await cache.match(path)) continue;
+    const response = await fetch(path).catch(() => null);
+    if (response?.ok) await cache.put(path, response);
+    else kept = false;
+  }
+  return kept;
+}
 
 // input() on a page without SharedArrayBuffer (not isolated): Python's worker makes a synchronous
 // request to ANSWER_PATH that is held here until the page posts the reader's answer (see

@@ -42,6 +42,7 @@ class SiteConfig:
     pyodide_lock: str = ""
     cross_origin_isolation: bool = True
     timeout: float | None = None  # seconds a cell may run before the page stops it
+    search: bool = True
     # pypage.toml's lines and where each key is set, to locate messages about values.
     lines: tuple[str, ...] = ()
     key_lines: Mapping[str, int] = field(default_factory=dict)
@@ -71,6 +72,7 @@ _KEYS: dict[str, tuple[type, str]] = {
         "true or false: whether the service worker isolates pages (Stop without restarting)",
     ),
     "timeout": (float, "the seconds any cell may run before it is stopped, e.g. 10"),
+    "search": (bool, "true or false: whether pages get a search box (a Pagefind index)"),
 }
 
 

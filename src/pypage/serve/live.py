@@ -19,6 +19,7 @@ from pypage.errors import PypageError
 from pypage.site.build import check_output
 from pypage.site.engine import Built, Engine, Options
 from pypage.site.page_cache import PageCache
+from pypage.site.search import in_search_index
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,8 @@ class LiveSite:
         # Pages that were served and still are can be updated in place; a page added or removed
         # changes the set of pages.
         pages = {page.source.url for page in built.pages} & served
+        # The search box reads a new index as it is; the pages need no reload for it.
+        rewritten = {path for path in rewritten if not in_search_index(path)}
         if after_error or everything or not rewritten <= pages:
             return Update(kind="reload")
         return Update(kind="pages", pages=tuple(sorted(str(path) for path in rewritten)))

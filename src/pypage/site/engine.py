@@ -35,7 +35,8 @@ from pypage.site.loader import LoaderBundle, bundle_loader
 from pypage.site.page_cache import PageCache
 from pypage.site.parallel import map_pages
 from pypage.site.render import Navigation, navigation, relative_url, render_page
-from pypage.site.serviceworker import SERVICE_WORKER, add_service_worker
+from pypage.site.search import add_search_index, search_folder
+from pypage.site.serviceworker import SERVICE_WORKER, add_service_worker, service_worker_version
 from pypage.site.theme import Theme, load_theme
 from pypage.sources import SiteSources, SourcePage, discover
 
@@ -152,19 +153,22 @@ class Engine:
 
             packages = bundle_packages(output, resolution, distribution)
         shipped = {rel: bundle_files(output, need.files) for rel, need in needs.items()}
-        version = ""
-        if self.options.service_worker and runtime:  # it is not among the files it lists
-            version = add_service_worker(output, isolate=config.cross_origin_isolation)
-
         # Rendering: every page through the theme.
         nav = navigation(pages)
-        jobs = []
+        filled = []
         for key, page in zip(keys, pages, strict=True):
-            settings = page_settings(page, needs[page.source.rel], packages, shipped, version)
             if resolved := resolutions.get(page.source.rel):
                 page = dataclasses.replace(page, html=fill_in(page.html, resolved))
                 key = _hash(key, sorted(resolved.items()))
-            jobs.append((key, page, settings))
+            filled.append((key, page))
+        search = search_folder() if config.search and pages else None
+        version = ""
+        if self.options.service_worker and runtime:  # it is not among the files it lists
+            version = service_worker_version(output, search=search)
+        jobs = [
+            (key, page, page_settings(page, needs[page.source.rel], packages, shipped, version))
+            for key, page in filled
+        ]
         html = self._render(
             _RenderContext(
                 config=config,
@@ -172,12 +176,21 @@ class Engine:
                 nav=nav,
                 theme_assets=theme.assets,
                 runtime=runtime,
+                search=search,
             ),
             jobs,
         )
         for page, content in zip(pages, html, strict=True):
             # A path is a page cache file, named after the page's render key.
             output.add(page.source.url, content, named=isinstance(content, Path))
+        if search is not None:
+            problem = add_search_index(output, search, pages, self.cache.folder)
+            if problem is not None:
+                diagnostics.add(problem)
+        if version:
+            add_service_worker(
+                output, isolate=config.cross_origin_isolation, version=version, search=search
+            )
 
         for rel in sources.copied:
             output.add(rel, config.root / rel)
@@ -459,6 +472,7 @@ class _RenderContext:
     nav: Navigation
     theme_assets: PurePosixPath
     runtime: LoaderBundle | None
+    search: PurePosixPath | None = None
 
     @functools.cached_property
     def key(self) -> str:
@@ -469,6 +483,7 @@ class _RenderContext:
             repr(self.nav.items),
             str(self.theme_assets),
             repr(self.runtime),
+            str(self.search),
         )
 
 
@@ -487,6 +502,7 @@ def _render_page(
         theme_assets=context.theme_assets,
         runtime=context.runtime,
         settings=settings,
+        search=context.search,
     ).encode()
     return cache.store_html(key, html) or html
 

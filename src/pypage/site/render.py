@@ -123,7 +123,9 @@ def render_page(
     theme_assets: PurePosixPath,
     runtime: LoaderBundle | None,
     settings: Mapping[str, object] | None = None,
+    search: PurePosixPath | None = None,
 ) -> str:
+    """``search``: the folder of the site's search index, when it has one."""
     here = page.source.url
     root = "../" * (len(here.parts) - 1)
     position = nav.position[here]
@@ -176,6 +178,7 @@ def render_page(
         asset=lambda name: relative_url(theme_assets / name, here),
         pypage_scripts=Markup("\n".join(scripts)),
         slides_css=slides_css,
+        search={"module": relative_url(search / "pagefind.js", here)} if search else None,
     )
 
 

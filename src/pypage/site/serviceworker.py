@@ -20,22 +20,35 @@ COMPILED_MIN_BYTES = 1 << 20
 _COMPILED_SUFFIXES = frozenset({".wasm", ".js", ".mjs"})
 
 
-def add_service_worker(out: SiteOutput, *, isolate: bool) -> str:
-    """Add the worker to ``out``; return its version (a hash of the files it lists)."""
-    bundled = out.bundled()
+def _listed(out: SiteOutput, search: PurePosixPath | None) -> list[PurePosixPath]:
+    # The search index changes with every edit of a page and is not content-hashed as a whole:
+    # the worker fetches it network-first (SEARCH), so it is not among the immutable assets.
+    return [path for path in out.bundled() if search is None or search not in path.parents]
+
+
+def service_worker_version(out: SiteOutput, *, search: PurePosixPath | None = None) -> str:
+    """The version of the worker for ``out``'s bundled files (known before the search index)."""
+    assets = [path.as_posix() for path in _listed(out, search)]
+    return hashlib.sha256("\n".join(assets).encode()).hexdigest()[:12]
+
+
+def add_service_worker(
+    out: SiteOutput, *, isolate: bool, version: str, search: PurePosixPath | None = None
+) -> None:
+    """Add the worker, listing every bundled file of ``out``, to ``out``."""
+    bundled = _listed(out, search)
     assets = [path.as_posix() for path in bundled]
     compiled = [
         path.as_posix()
         for path in bundled
         if path.suffix in _COMPILED_SUFFIXES and out.size(path) >= COMPILED_MIN_BYTES
     ]
-    version = hashlib.sha256("\n".join(assets).encode()).hexdigest()[:12]
     source = (data_path("runtime") / "sw" / SERVICE_WORKER.name).read_text()
     source = (
         source.replace("/* ASSETS */ []", json.dumps(assets))
         .replace("/* COMPILED */ []", json.dumps(compiled))
         .replace("/* ISOLATE */ true", "true" if isolate else "false")
         .replace('/* VERSION */ ""', json.dumps(version))
+        .replace('/* SEARCH */ ""', json.dumps(f"{search}/" if search else ""))
     )
     out.add(SERVICE_WORKER, source.encode())
-    return version

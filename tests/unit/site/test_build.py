@@ -48,7 +48,9 @@ def test_markdown_becomes_pages_and_other_files_are_copied(tmp_path: Path) -> No
 def test_a_site_without_cells_ships_no_interpreter(tmp_path: Path) -> None:
     out = build(write(tmp_path / "s", {"index.md": "# Static\n\n```python\nx = 1\n```\n"})).out
     assert not any("pyodide" in f or "runtime-" in f for f in tree(out))
-    assert "<script" not in (out / "index.html").read_text()
+    # The theme's search box is the page's only script.
+    scripts = re.findall(r"<script[^>]*>", (out / "index.html").read_text())
+    assert len(scripts) == 1 and "/search.js" in scripts[0]
 
 
 def test_every_url_in_a_page_is_relative(tmp_path: Path) -> None:
@@ -94,7 +96,12 @@ def test_the_service_worker_lists_the_files_it_keeps(tmp_path: Path) -> None:
         return json.loads(found.group(1))
 
     assets = listed("ASSETS")
-    assert assets == sorted(f for f in tree(out) if f.startswith("_pypage/"))
+    # All but the search index, which changes with the pages and is fetched network-first.
+    assert assets == sorted(
+        f for f in tree(out) if f.startswith("_pypage/") and not f.startswith("_pypage/search-")
+    )
+    assert re.search(r'const SEARCH = "_pypage/search-[^"]+/";', worker)
+    assert any(f.startswith("_pypage/search-") and f.endswith("/pagefind.js") for f in tree(out))
     # Only the large compiled files take the HTTP-cache path that keeps V8's compiled code.
     compiled = listed("COMPILED")
     assert set(compiled) <= set(assets)
@@ -281,3 +288,12 @@ def test_an_unchanged_rebuild_leaves_the_output_alone_unless_it_was_edited(tmp_p
     write(site, {"b.md": "# B changed\n"})
     build(site)
     assert "B changed" in (out / "b.html").read_text()
+
+
+def test_search_false_ships_no_index_and_no_search_box(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "s", {"index.md": "# Home\n\nWords.\n", "pypage.toml": "search = false\n"}
+    )
+    out = build(site).out
+    assert not any(f.startswith("_pypage/search-") for f in tree(out))
+    assert "site-search" not in (out / "index.html").read_text()
