@@ -42,13 +42,19 @@ class SiteConfig:
     pyodide_lock: str = ""
     cross_origin_isolation: bool = True
     timeout: float | None = None  # seconds a cell may run before the page stops it
-    # pypage.toml's lines and where each key is set, to locate messages about values.
+    # The settings file (pypage.toml, or a MkDocs project's mkdocs.yml), its lines and where each
+    # key is set, to locate messages about values.
+    config_file: Path | None = None  # None: root/pypage.toml, which may not exist
     lines: tuple[str, ...] = ()
     key_lines: Mapping[str, int] = field(default_factory=dict)
 
+    @property
+    def file(self) -> Path:
+        return self.config_file or self.root / CONFIG_NAME
+
     @functools.cached_property
     def shown_path(self) -> str:
-        return display_path(self.root / CONFIG_NAME, self.root)
+        return display_path(self.file, self.file.parent)
 
 
 # key -> (python type, description used in hints)
@@ -198,6 +204,15 @@ def interpreter_suggestion(name: str) -> str:
 def title_from_name(name: str) -> str:
     """A title for what a file or folder name names: ``getting-started`` -> ``Getting started``."""
     return name.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+# "01-variables", "2_loops", "3. functions": a number in front orders the files, it is no title.
+_NUMBER_PREFIX = re.compile(r"^\d+(?:[-_ ]+|\.\s*)(?=[^\W\d_])")
+
+
+def title_from_file_name(name: str) -> str:
+    """A title from a file or folder name: ``01-variables`` is ``Variables``."""
+    return title_from_name(_NUMBER_PREFIX.sub("", name))
 
 
 def _title_from_folder(root: Path) -> str:

@@ -33,7 +33,10 @@ FENCE = "```"
 def test_unknown_cell_option(a_site: Path) -> None:
     write(
         a_site,
-        {"opt.md": f"# Options\n\nSome text.\n\nMore.\n\n{FENCE}python run autorn\nx\n{FENCE}\n"},
+        {
+            "index.md": "# Home\n",
+            "opt.md": f"# Options\n\nSome text.\n\nMore.\n\n{FENCE}python run autorn\nx\n{FENCE}\n",
+        },
     )
     assert errors_of(a_site) == (
         "site/opt.md:7:1: error: unknown cell option 'autorn' (did you mean 'autorun'?)\n"

@@ -13,7 +13,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from pypage.errors import locate
-from pypage.sources import SiteSources, page_url
+from pypage.sources import SiteSources
 
 
 def links_plugin(md: MarkdownIt) -> None:
@@ -64,14 +64,20 @@ def rewrite(url: str, *, page: PurePosixPath, site: SiteSources) -> tuple[str, s
         return url, None  # outside the site: the author's business
     source = PurePosixPath(target)
     if raw.endswith("/") or target == ".":
-        source = source / "index.md"
-    if source.suffix.lower() == ".md":
-        exists = site.page_for(source) is not None
-        built = page_url(source)
-    else:
-        exists = site.has_file(source) or site.page_for(source.with_suffix(".md")) is not None
+        found = site.index_of(source)  # index.md, or README.md
+        if found is None:
+            return url, str(source / "index.md")
+        built = found.url
+    elif source.suffix.lower() == ".md":
+        found = site.page_for(source)
+        if found is None:
+            return url, str(source)
+        built = found.url
+    elif site.has_file(source) or site.page_built_as(source) is not None:
         built = source
-    if not exists:
+    elif (found := site.page_for(source.with_suffix(".md"))) is not None:
+        built = found.url  # x.html for x.md: README.html is built as index.html
+    else:
         return url, str(source)
     path = quote(posixpath.relpath(str(built), str(page.parent)), safe="/")
     return urlunsplit(("", "", path, parts.query, parts.fragment)), None

@@ -115,9 +115,18 @@ class Engine:
         if not sources.pages:
             diagnostics.add(
                 Diagnostic(
-                    path=display_path(self.site, self.site),
+                    path=display_path(config.root, config.root),
                     message="no Markdown pages in the site",
                     hint="every .md file becomes a page; start with index.md",
+                    severity="warning",
+                )
+            )
+        elif sources.index_of(PurePosixPath()) is None:
+            diagnostics.add(
+                Diagnostic(
+                    path=display_path(config.root, config.root),
+                    message="the site has no home page: no index.md or README.md at its top",
+                    hint="a visit to the site's address opens index.html; add an index.md there",
                     severity="warning",
                 )
             )
