@@ -20,6 +20,7 @@ from pypage.errors import (
     source_line,
 )
 from pypage.interpreters import DEFAULT_INTERPRETER, INTERPRETERS
+from pypage.nav import NavEntry, parse_nav
 
 CONFIG_NAME = "pypage.toml"
 # Where packages built for Pyodide (numpy, pandas, …) are downloaded from at build time.
@@ -42,6 +43,9 @@ class SiteConfig:
     pyodide_lock: str = ""
     cross_origin_isolation: bool = True
     timeout: float | None = None  # seconds a cell may run before the page stops it
+    nav: tuple[NavEntry, ...] | None = None  # the navigation written out; None: from file names
+    # Mistakes that do not stop the build (settings of mkdocs.yml that pypage ignores).
+    warnings: tuple[Diagnostic, ...] = ()
     # The settings file (pypage.toml, or a MkDocs project's mkdocs.yml), its lines and where each
     # key is set, to locate messages about values.
     config_file: Path | None = None  # None: root/pypage.toml, which may not exist
@@ -77,7 +81,12 @@ _KEYS: dict[str, tuple[type, str]] = {
         "true or false: whether the service worker isolates pages (Stop without restarting)",
     ),
     "timeout": (float, "the seconds any cell may run before it is stopped, e.g. 10"),
+    "nav": (list, 'the navigation\'s pages and sections in order, e.g. ["index.md", "setup.md"]'),
 }
+NAV_FORMS_TOML = (
+    'entries are "page.md", { "Title" = "page.md" }, { "Title" = "https://…" }'
+    ' or { "Section" = [ …entries… ] }'
+)
 
 
 def load_config(root: Path) -> SiteConfig:
@@ -138,7 +147,12 @@ def load_config(root: Path) -> SiteConfig:
                 f"'{key}' is {meaning}",
             )
             continue
-        if isinstance(value, list):
+        if key == "nav":
+            value, found = parse_nav(
+                value, path=shown, lines=lines, key_line=_key_line(lines, key), forms=NAV_FORMS_TOML
+            )
+            problems.extend(found)
+        elif isinstance(value, list):
             if not all(isinstance(item, str) and item for item in value):
                 problem(key, f"'{key}' must be a list of text", f"'{key}' is {meaning}")
                 continue

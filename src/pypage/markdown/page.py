@@ -67,9 +67,10 @@ class Page:
         return str(self.meta.get("interpreter", default))
 
     @property
-    def order(self) -> float:
+    def order(self) -> float | None:
+        """Where ``order:`` puts the page among its folder's, or None (by its file name)."""
         value = self.meta.get("order")
-        return float(value) if isinstance(value, (int, float)) else 0.0
+        return float(value) if isinstance(value, (int, float)) else None
 
 
 @dataclass

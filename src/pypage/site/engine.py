@@ -30,9 +30,10 @@ from pypage.markdown.page import Page
 from pypage.packages.datafiles import bundle_files
 from pypage.resources import data_path
 from pypage.site.loader import LoaderBundle, bundle_loader
+from pypage.site.navigation import Navigation, check_nav, navigation
 from pypage.site.page_cache import PageCache
 from pypage.site.parallel import map_pages
-from pypage.site.render import Navigation, navigation, relative_url, render_page
+from pypage.site.render import relative_url, render_page
 from pypage.site.serviceworker import SERVICE_WORKER, add_service_worker
 from pypage.site.theme import Theme, load_theme
 from pypage.sources import SiteSources, SourcePage, discover
@@ -130,6 +131,8 @@ class Engine:
                     severity="warning",
                 )
             )
+        diagnostics.extend(config.warnings)
+        diagnostics.extend(check_nav(config, sources))
         keys, works = self._read_pages(config, sources, reread)
         pages = [work.page for work in works]
         needs: dict[PurePosixPath, PageNeeds] = {}
@@ -161,7 +164,7 @@ class Engine:
             version = add_service_worker(output, isolate=config.cross_origin_isolation)
 
         # Rendering: every page through the theme.
-        nav = navigation(pages)
+        nav = navigation(pages, config.nav)
         jobs = []
         for key, page in zip(keys, pages, strict=True):
             settings = page_settings(page, needs[page.source.rel], packages, shipped, version)
