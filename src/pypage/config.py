@@ -92,6 +92,11 @@ NAV_FORMS_TOML = (
 def load_config(root: Path) -> SiteConfig:
     path = root / CONFIG_NAME
     if not path.is_file():
+        from pypage.mkdocs import find_mkdocs, load_mkdocs
+
+        mkdocs = find_mkdocs(root)  # a MkDocs project builds as it is
+        if mkdocs is not None:
+            return load_mkdocs(mkdocs)
         return SiteConfig(root=root, title=_title_from_folder(root))
     text = path.read_text(encoding="utf-8-sig")
     lines = text.splitlines()

@@ -219,7 +219,7 @@ class Engine:
         return (
             rel.suffix.lower() == ".md"
             and self._last.sources.page_for(rel) is not None
-            and (self.site / rel).is_file()
+            and (self._last.config.root / rel).is_file()
         )
 
     def _read_pages(
