@@ -20,6 +20,7 @@ from pypage.errors import (
     source_line,
 )
 from pypage.interpreters import DEFAULT_INTERPRETER, INTERPRETERS
+from pypage.nav import NavEntry, parse_nav
 
 CONFIG_NAME = "pypage.toml"
 # Where packages built for Pyodide (numpy, pandas, …) are downloaded from at build time.
@@ -43,13 +44,22 @@ class SiteConfig:
     cross_origin_isolation: bool = True
     timeout: float | None = None  # seconds a cell may run before the page stops it
     search: bool = True
-    # pypage.toml's lines and where each key is set, to locate messages about values.
+    nav: tuple[NavEntry, ...] | None = None  # the navigation written out; None: from file names
+    # Mistakes that do not stop the build (settings of mkdocs.yml that pypage ignores).
+    warnings: tuple[Diagnostic, ...] = ()
+    # The settings file (pypage.toml, or a MkDocs project's mkdocs.yml), its lines and where each
+    # key is set, to locate messages about values.
+    config_file: Path | None = None  # None: root/pypage.toml, which may not exist
     lines: tuple[str, ...] = ()
     key_lines: Mapping[str, int] = field(default_factory=dict)
 
+    @property
+    def file(self) -> Path:
+        return self.config_file or self.root / CONFIG_NAME
+
     @functools.cached_property
     def shown_path(self) -> str:
-        return display_path(self.root / CONFIG_NAME, self.root)
+        return display_path(self.file, self.file.parent)
 
 
 # key -> (python type, description used in hints)
@@ -73,12 +83,22 @@ _KEYS: dict[str, tuple[type, str]] = {
     ),
     "timeout": (float, "the seconds any cell may run before it is stopped, e.g. 10"),
     "search": (bool, "true or false: whether pages get a search box (a Pagefind index)"),
+    "nav": (list, 'the navigation\'s pages and sections in order, e.g. ["index.md", "setup.md"]'),
 }
+NAV_FORMS_TOML = (
+    'entries are "page.md", { "Title" = "page.md" }, { "Title" = "https://…" }'
+    ' or { "Section" = [ …entries… ] }'
+)
 
 
 def load_config(root: Path) -> SiteConfig:
     path = root / CONFIG_NAME
     if not path.is_file():
+        from pypage.mkdocs import find_mkdocs, load_mkdocs
+
+        mkdocs = find_mkdocs(root)  # a MkDocs project builds as it is
+        if mkdocs is not None:
+            return load_mkdocs(mkdocs)
         return SiteConfig(root=root, title=_title_from_folder(root))
     text = path.read_text(encoding="utf-8-sig")
     lines = text.splitlines()
@@ -134,7 +154,12 @@ def load_config(root: Path) -> SiteConfig:
                 f"'{key}' is {meaning}",
             )
             continue
-        if isinstance(value, list):
+        if key == "nav":
+            value, found = parse_nav(
+                value, path=shown, lines=lines, key_line=_key_line(lines, key), forms=NAV_FORMS_TOML
+            )
+            problems.extend(found)
+        elif isinstance(value, list):
             if not all(isinstance(item, str) and item for item in value):
                 problem(key, f"'{key}' must be a list of text", f"'{key}' is {meaning}")
                 continue
@@ -200,6 +225,15 @@ def interpreter_suggestion(name: str) -> str:
 def title_from_name(name: str) -> str:
     """A title for what a file or folder name names: ``getting-started`` -> ``Getting started``."""
     return name.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+# "01-variables", "2_loops", "3. functions": a number in front orders the files, it is no title.
+_NUMBER_PREFIX = re.compile(r"^\d+(?:[-_ ]+|\.\s*)(?=[^\W\d_])")
+
+
+def title_from_file_name(name: str) -> str:
+    """A title from a file or folder name: ``01-variables`` is ``Variables``."""
+    return title_from_name(_NUMBER_PREFIX.sub("", name))
 
 
 def _title_from_folder(root: Path) -> str:

@@ -33,7 +33,10 @@ FENCE = "```"
 def test_unknown_cell_option(a_site: Path) -> None:
     write(
         a_site,
-        {"opt.md": f"# Options\n\nSome text.\n\nMore.\n\n{FENCE}python run autorn\nx\n{FENCE}\n"},
+        {
+            "index.md": "# Home\n",
+            "opt.md": f"# Options\n\nSome text.\n\nMore.\n\n{FENCE}python run autorn\nx\n{FENCE}\n",
+        },
     )
     assert errors_of(a_site) == (
         "site/opt.md:7:1: error: unknown cell option 'autorn' (did you mean 'autorun'?)\n"
@@ -133,7 +136,7 @@ def test_unknown_config_key(a_site: Path) -> None:
         "site/pypage.toml:2:1: error: unknown setting 'theem' (did you mean 'theme'?)\n"
         '    2 | theem = "dark"\n'
         "  hint: settings are title, description, interpreter, output, theme, strict, packages, "
-        "files, pyodide_distribution, pyodide_lock, cross_origin_isolation, timeout, search"
+        "files, pyodide_distribution, pyodide_lock, cross_origin_isolation, timeout, search, nav"
     )
 
 

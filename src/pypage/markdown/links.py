@@ -22,7 +22,7 @@ from markdown_it.token import Token
 
 from pypage.errors import locate
 from pypage.markdown.references import Link, record
-from pypage.sources import SiteSources, page_url
+from pypage.sources import SiteSources
 
 _LABEL = re.compile(r"[A-Za-z][\w:-]*\Z")  # a MyST label: no dot, no slash
 # href="…" / src='…' in raw HTML; the rest of the markup is left byte for byte as written.
@@ -145,23 +145,28 @@ def _rewrite(url: str, page: PurePosixPath, site: SiteSources) -> Resolved:
     if target == ".." or target.startswith("../"):
         return Resolved(url, None, None, "")  # outside the site: the author's business
     source = PurePosixPath(target)
+    target_page: PurePosixPath | None
     if raw.endswith("/") or target == ".":
-        source = site.folder_index(source)
-    is_page = source.suffix.lower() == ".md"
-    if is_page:
-        exists = site.page_for(source) is not None
-        built = page_url(source)
+        found = site.index_of(source)  # index.md, or README.md
+        if found is None:
+            return Resolved(url, str(source / "index.md"), None, fragment)
+        built, target_page = found.url, found.rel
+    elif source.suffix.lower() == ".md":
+        found = site.page_for(source)
+        if found is None:
+            return Resolved(url, str(source), None, fragment)
+        built, target_page = found.url, found.rel
+    elif site.has_file(source):
+        built, target_page = source, None
+    elif (found := site.page_built_as(source)) is not None:
+        built, target_page = source, found.rel
+    elif (found := site.page_for(source.with_suffix(".md"))) is not None:
+        built, target_page = found.url, found.rel  # [text](intro); README is built as index.html
     else:
-        as_page = source.with_suffix(".md")
-        exists = site.has_file(source) or site.page_for(as_page) is not None
-        built = source
-        if not site.has_file(source) and exists:  # [text](intro): the page intro.md
-            is_page, source, built = True, as_page, page_url(as_page)
-    if not exists:
         return Resolved(url, str(source), None, fragment)
     path = quote(posixpath.relpath(str(built), str(page.parent)), safe="/")
     written = urlunsplit(("", "", path, parts.query, parts.fragment))
-    return Resolved(written, None, str(source) if is_page else None, fragment)
+    return Resolved(written, None, str(target_page) if target_page else None, fragment)
 
 
 def _locate(value: str, block: Token, lines: list[str], after: tuple[int, int]) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pypage.config import interpreter_suggestion, title_from_name
+from pypage.config import interpreter_suggestion, title_from_file_name
 from pypage.errors import Diagnostic, did_you_mean, locate, source_line
 from pypage.interpreters import INTERPRETERS
 from pypage.markdown.cells import Cell
@@ -80,9 +80,10 @@ class Page:
         return str(self.meta.get("interpreter", default))
 
     @property
-    def order(self) -> float:
+    def order(self) -> float | None:
+        """Where ``order:`` puts the page among its folder's, or None (by its file name)."""
         value = self.meta.get("order")
-        return float(value) if isinstance(value, (int, float)) else 0.0
+        return float(value) if isinstance(value, (int, float)) else None
 
 
 @dataclass
@@ -426,8 +427,8 @@ def _first_h1(headings: list[Heading]) -> str:
 
 def _title_from(source: SourcePage, site_title: str) -> str:
     name = source.rel.stem
-    if name == "index":
+    if source.url.name == "index.html":  # index.md, or a README.md in its place
         name = source.rel.parent.name
         if not name:
             return site_title or "Home"
-    return title_from_name(name)
+    return title_from_file_name(name)

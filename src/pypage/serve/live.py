@@ -16,12 +16,15 @@ from pathlib import Path, PurePosixPath
 from pypage.bundles import write_files
 from pypage.config import CONFIG_NAME, SiteConfig
 from pypage.errors import PypageError
+from pypage.mkdocs import MKDOCS_NAMES
 from pypage.site.build import check_output
 from pypage.site.engine import Built, Engine, Options
 from pypage.site.page_cache import PageCache
 from pypage.site.search import in_search_index
 
 log = logging.getLogger(__name__)
+
+SETTINGS_FILES = (CONFIG_NAME, *MKDOCS_NAMES)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,7 +97,7 @@ class LiveSite:
         for warning in built.warnings:
             log.warning(warning.format())
         after_error, self.error = bool(self.error), ""
-        everything = any(rel == PurePosixPath(CONFIG_NAME) or self._in_theme(rel) for rel in rels)
+        everything = any(self._is_settings(rel) or self._in_theme(rel) for rel in rels)
         self.config = built.config
         served = set(self.written)
         rewritten = self._write(built)
@@ -126,26 +129,35 @@ class LiveSite:
         return set(new) | set(stale)
 
     def _site_path(self, path: Path) -> PurePosixPath | None:
-        """The changed file's path in the site, or None when no build depends on it."""
+        """The changed file's path among the pages (the site folder, or a MkDocs project's
+        docs_dir), or None when no build depends on it. A settings file is named by its name."""
+        full = path.resolve()
+        if full.parent == self.site and full.name in SETTINGS_FILES:
+            return PurePosixPath(full.name)  # a MkDocs project may get a pypage.toml
+        root = self.config.root.resolve()
         try:
-            rel = PurePosixPath(path.resolve().relative_to(self.site).as_posix())
+            rel = PurePosixPath(full.relative_to(root).as_posix())
         except ValueError:
             return None
         out = self.out.resolve()
-        if path.resolve() == out or out in path.resolve().parents:
+        if full == out or out in full.parents:
             return None
-        if self._in_theme(rel) or rel == PurePosixPath(CONFIG_NAME):
+        if self._in_theme(rel):
             return rel
         if any(part.startswith(("_", ".")) for part in rel.parts):
             return None
         return rel
 
+    def _is_settings(self, rel: PurePosixPath) -> bool:
+        return len(rel.parts) == 1 and rel.name in SETTINGS_FILES
+
     def _in_theme(self, rel: PurePosixPath) -> bool:
         theme = self.config.theme
         if theme == "default":
             return False
-        folder = (self.site / theme).resolve()
-        return folder == self.site / rel or folder in (self.site / rel).parents
+        root = self.config.root.resolve()
+        folder = (root / theme).resolve()
+        return folder == root / rel or folder in (root / rel).parents
 
 
 def _describe(update: Update) -> str:

@@ -32,9 +32,10 @@ from pypage.packages.datafiles import bundle_files
 from pypage.resources import data_path
 from pypage.site.crossrefs import cross_references, fill_in
 from pypage.site.loader import LoaderBundle, bundle_loader
+from pypage.site.navigation import Navigation, check_nav, navigation
 from pypage.site.page_cache import PageCache
 from pypage.site.parallel import map_pages
-from pypage.site.render import Navigation, navigation, relative_url, render_page
+from pypage.site.render import relative_url, render_page
 from pypage.site.search import add_search_index, search_folder
 from pypage.site.serviceworker import SERVICE_WORKER, add_service_worker, service_worker_version
 from pypage.site.theme import Theme, load_theme
@@ -118,12 +119,23 @@ class Engine:
         if not sources.pages:
             diagnostics.add(
                 Diagnostic(
-                    path=display_path(self.site, self.site),
+                    path=display_path(config.root, config.root),
                     message="no Markdown pages in the site",
                     hint="every .md file becomes a page; start with index.md",
                     severity="warning",
                 )
             )
+        elif sources.index_of(PurePosixPath()) is None:
+            diagnostics.add(
+                Diagnostic(
+                    path=display_path(config.root, config.root),
+                    message="the site has no home page: no index.md or README.md at its top",
+                    hint="a visit to the site's address opens index.html; add an index.md there",
+                    severity="warning",
+                )
+            )
+        diagnostics.extend(config.warnings)
+        diagnostics.extend(check_nav(config, sources))
         keys, works = self._read_pages(config, sources, reread)
         pages = [work.page for work in works]
         needs: dict[PurePosixPath, PageNeeds] = {}
@@ -154,7 +166,7 @@ class Engine:
             packages = bundle_packages(output, resolution, distribution)
         shipped = {rel: bundle_files(output, need.files) for rel, need in needs.items()}
         # Rendering: every page through the theme.
-        nav = navigation(pages)
+        nav = navigation(pages, config.nav)
         filled = []
         for key, page in zip(keys, pages, strict=True):
             if resolved := resolutions.get(page.source.rel):
@@ -228,7 +240,7 @@ class Engine:
         return (
             rel.suffix.lower() == ".md"
             and self._last.sources.page_for(rel) is not None
-            and (self.site / rel).is_file()
+            and (self._last.config.root / rel).is_file()
         )
 
     def _read_pages(

@@ -1,67 +1,21 @@
-"""Page → HTML through the theme: navigation, relative URLs, and the runtime's tags."""
+"""Page → HTML through the theme: the sidebar, relative URLs, and the runtime's tags."""
 
 from __future__ import annotations
 
 import functools
 import itertools
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from markupsafe import Markup
 
-from pypage.config import SiteConfig, title_from_name
+from pypage.config import SiteConfig
 from pypage.interpreters import INTERPRETERS
 from pypage.markdown.page import Page
 from pypage.site.loader import EDITOR_MODULES, LoaderBundle, editor_module_path
+from pypage.site.navigation import Navigation, NavItem
 from pypage.site.theme import Theme
-
-
-@dataclass(frozen=True, kw_only=True)
-class NavItem:
-    title: str
-    url: PurePosixPath
-    top: str  # top-level folder ("" for pages at the top of the site)
-    group: str  # label of the page's folder inside its top-level folder ("" when directly in it)
-
-
-@dataclass(frozen=True)
-class Navigation:
-    """The site's pages in reading order, grouped by top-level folder."""
-
-    items: tuple[NavItem, ...]
-    position: dict[PurePosixPath, int] = field(init=False, repr=False, compare=False)
-    sections: dict[str, tuple[NavItem, ...]] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "position", {item.url: i for i, item in enumerate(self.items)})
-        sections: dict[str, list[NavItem]] = {}
-        for item in self.items:
-            sections.setdefault(item.top, []).append(item)
-        object.__setattr__(self, "sections", {k: tuple(v) for k, v in sections.items()})
-
-
-def navigation(pages: Sequence[Page]) -> Navigation:
-    """Home first, then top-level pages, then one group per folder; ``order`` sorts within."""
-
-    def key(page: Page) -> tuple[object, ...]:
-        rel = page.source.rel
-        folder = str(rel.parent) if str(rel.parent) != "." else ""
-        return (folder != "", folder, rel.stem != "index", page.order, page.title.lower())
-
-    items = []
-    for page in sorted(pages, key=key):
-        folders = page.source.rel.parent.parts
-        items.append(
-            NavItem(
-                title=page.title,
-                url=page.source.url,
-                top=folders[0] if folders else "",
-                group=" / ".join(title_from_name(part) for part in folders[1:]),
-            )
-        )
-    return Navigation(tuple(items))
 
 
 def relative_url(target: PurePosixPath, here: PurePosixPath) -> str:
@@ -81,28 +35,37 @@ def relative_url(target: PurePosixPath, here: PurePosixPath) -> str:
 
 
 def _sidebar(nav: Navigation, here: PurePosixPath) -> list[dict[str, object]]:
-    """Top-level pages, then a link per section; only the current page's section is expanded, so
-    a page's HTML grows with its section, not with the whole site."""
-    current = nav.items[nav.position[here]].top
+    """Top-level entries, then a link per section; only the current page's section is expanded,
+    so a page's HTML grows with its section, not with the whole site. Sections inside it show as
+    groups titled by their path ("Basics / Strings")."""
+    trail = nav.pages[nav.position[here]].sections
+    current = trail[0].key if trail else None
 
     def link(item: NavItem) -> dict[str, object]:
         return {
             "title": item.title,
-            "href": relative_url(item.url, here),
+            "href": relative_url(item.url, here) if item.url is not None else item.link,
             "current": item.url == here,
         }
 
+    def top(item: NavItem) -> int | None:
+        return item.sections[0].key if item.sections else None
+
     sidebar = []
-    for top, items in nav.sections.items():
-        expanded = top == "" or top == current
+    for key, block in itertools.groupby(nav.items, key=top):
+        items = list(block)
+        expanded = key is None or key == current
         groups = []
         if expanded:
-            for group, members in itertools.groupby(items, key=lambda item: item.group):
-                groups.append({"title": group, "items": [link(item) for item in members]})
+            for _, members in itertools.groupby(items, key=lambda item: item.sections[1:]):
+                entries = list(members)
+                title = " / ".join(section.title for section in entries[0].sections[1:])
+                groups.append({"title": title, "items": [link(item) for item in entries]})
+        first = next((item for item in items if item.url is not None), items[0])
         sidebar.append(
             {
-                "title": title_from_name(top) if top else "",
-                "href": relative_url(items[0].url, here),
+                "title": items[0].sections[0].title if key is not None else "",
+                "href": link(first)["href"],
                 "expanded": expanded,
                 "groups": groups,
             }
@@ -132,8 +95,9 @@ def render_page(
     neighbours = {
         name: {"title": item.title, "href": relative_url(item.url, here)}
         for name, index in (("prev", position - 1), ("next", position + 1))
-        if 0 <= index < len(nav.items)
-        for item in (nav.items[index],)
+        if 0 <= index < len(nav.pages)
+        for item in (nav.pages[index],)
+        if item.url is not None
     }
     scripts = []
     if page.cells and runtime is not None:
@@ -171,7 +135,7 @@ def render_page(
             "is_home": str(here) == "index.html",
         },
         root=root,
-        home=relative_url(nav.items[0].url, here),
+        home=relative_url(nav.home, here),
         nav_sections=_sidebar(nav, here),
         prev=neighbours.get("prev"),
         next=neighbours.get("next"),

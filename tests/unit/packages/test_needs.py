@@ -23,7 +23,10 @@ def build_error(site: Path, tmp_path: Path) -> str:
 def test_packages_on_a_micropython_page(tmp_path: Path) -> None:
     site = write(
         tmp_path / "site",
-        {"m.md": "---\ninterpreter: micropython\npackages: [humanize]\n---\n# M\n"},
+        {
+            "index.md": "# Home\n",
+            "m.md": "---\ninterpreter: micropython\npackages: [humanize]\n---\n# M\n",
+        },
     )
     assert build_error(site, tmp_path) == (
         "site/m.md:3:1: error: packages: needs Pyodide; this page runs on MicroPython\n"
@@ -37,6 +40,7 @@ def test_bad_requirements_missing_paths_and_files_are_all_reported(tmp_path: Pat
     site = write(
         tmp_path / "site",
         {
+            "index.md": "# Home\n",
             "p.md": "---\npackages:\n  - 'attrs>>1'\n  - ./nowhere\nfiles: [data.csv]\n---\n# P\n",
         },
     )
