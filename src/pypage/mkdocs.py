@@ -26,14 +26,30 @@ _READ = "pypage reads site_name, site_description, docs_dir and nav from mkdocs.
 # Why a setting does nothing here, for the ones MkDocs projects most often carry.
 _IGNORED_HINTS = {
     "theme": "pages use pypage's theme; a pypage.toml can name a theme folder of your own",
-    "markdown_extensions": (
-        "pages are CommonMark with pypage's extensions; Python-Markdown extensions do not apply"
-    ),
     "plugins": "MkDocs plugins do not run in pypage",
     "site_dir": "pypage writes the site to _site; choose another folder with -o",
     "extra_css": "a theme folder of your own (theme = in a pypage.toml) carries extra styles",
     "extra_javascript": "a theme folder of your own (theme = in a pypage.toml) carries scripts",
 }
+
+
+# Python-Markdown and pymdownx extensions whose syntax pypage's own Markdown reads
+# (docs/authoring.md): listing them in mkdocs.yml is no reason for a warning.
+BUILT_IN_EXTENSIONS = frozenset({
+    "abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "meta", "tables",
+    "toc", "fenced_code", "codehilite", "sane_lists", "smarty",
+    "pymdownx.arithmatex", "pymdownx.details", "pymdownx.emoji", "pymdownx.highlight",
+    "pymdownx.inlinehilite", "pymdownx.snippets", "pymdownx.superfences", "pymdownx.tabbed",
+    "pymdownx.tasklist", "pymdownx.tilde", "pymdownx.blocks.admonition",
+    "pymdownx.blocks.details", "pymdownx.blocks.tab",
+})  # fmt: skip
+
+
+def _unsupported_extensions(value: object) -> list[str]:
+    """The extensions of a ``markdown_extensions`` list that pypage does not read."""
+    entries = value if isinstance(value, list) else []
+    names = [next(iter(e), "") if isinstance(e, dict) else str(e) for e in entries]
+    return [name for name in names if name and name not in BUILT_IN_EXTENSIONS]
 
 
 def find_mkdocs(site: Path) -> Path | None:
@@ -98,7 +114,19 @@ def load_mkdocs(path: Path) -> SiteConfig:
         )
         problems.extend(found)
     for key in data:
-        if str(key) not in ("site_name", "site_description", "docs_dir", "nav"):
+        if str(key) == "markdown_extensions":
+            if unsupported := _unsupported_extensions(data[key]):
+                warnings.append(
+                    diagnostic(
+                        "markdown_extensions",
+                        f"markdown extensions pypage does not provide: {', '.join(unsupported)}",
+                        "pypage reads admonitions, tabs, details, math, snippets, attribute "
+                        "lists and the rest of its own extensions without them (docs: Writing "
+                        "pages); text written for these shows as written",
+                        severity="warning",
+                    )
+                )
+        elif str(key) not in ("site_name", "site_description", "docs_dir", "nav"):
             hint = _IGNORED_HINTS.get(str(key), _READ)
             warnings.append(
                 diagnostic(str(key), f"'{key}' is ignored by pypage", hint, severity="warning")
