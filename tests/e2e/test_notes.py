@@ -15,6 +15,8 @@ pytestmark = pytest.mark.e2e
 
 NOTES = Path(__file__).resolve().parents[1] / "notes"
 SITES = sorted(path.name for path in NOTES.iterdir() if path.is_dir())
+# What pypage says it leaves out: the MkDocs course names Material, whose look it does not copy.
+EXPECTED_WARNINGS = {"mkdocs-course": ["mkdocs.yml:9:1: warning: 'theme' is ignored by pypage"]}
 
 
 def written_cells(site: Path) -> int:
@@ -30,7 +32,8 @@ def written_cells(site: Path) -> int:
 def test_notes_build_clean_and_every_cell_passes(name: str, tmp_path: Path) -> None:
     site = NOTES / name
     built = build(site, tmp_path / "out", announce=False)
-    assert [w.format() for w in built.warnings] == []
+    found = [w.format().splitlines()[0].split(f"{name}/", 1)[-1] for w in built.warnings]
+    assert found == EXPECTED_WARNINGS.get(name, [])
     assert sum(len(page.cells) for page in built.pages) == written_cells(site) > 0
 
     report = check(site, jobs=2, timeout=60)
