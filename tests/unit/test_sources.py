@@ -41,7 +41,12 @@ def test_a_readme_is_its_folders_index_unless_there_is_an_index_md(tmp_path: Pat
     assert report.warnings == ()
 
     def links(page: str) -> list[str]:
-        article = (report.out / page).read_text().split("<article data-pagefind-body>")[1].split("</article>")[0]
+        article = (
+            (report.out / page)
+            .read_text()
+            .split("<article data-pagefind-body>")[1]
+            .split("</article>")[0]
+        )
         return [href for href in re.findall(r'href="([^"]+)"', article) if "#" not in href]
 
     assert links("index.html") == ["birds/index.html", "trees/README.html"]

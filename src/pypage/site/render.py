@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -16,6 +18,8 @@ from pypage.markdown.page import Page
 from pypage.site.loader import EDITOR_MODULES, LoaderBundle, editor_module_path
 from pypage.site.navigation import Navigation, NavItem
 from pypage.site.theme import Theme
+
+_NOT_URL = re.compile(r"[^A-Za-z0-9._~/-]")
 
 
 def relative_url(target: PurePosixPath, here: PurePosixPath) -> str:
@@ -31,7 +35,9 @@ def relative_url(target: PurePosixPath, here: PurePosixPath) -> str:
         and base[common] == target_parts[common]
     ):
         common += 1
-    return "../" * (len(base) - common) + "/".join(target_parts[common:])
+    url = "../" * (len(base) - common) + "/".join(target_parts[common:])
+    # A file named c#.md or "my notes.md": '#' would start a fragment, a space is not a URL.
+    return quote(url, safe="/") if _NOT_URL.search(url) else url
 
 
 def _sidebar(nav: Navigation, here: PurePosixPath) -> list[dict[str, object]]:

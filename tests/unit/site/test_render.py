@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from pypage.interpreters import INTERPRETERS
 from pypage.resources import data_path
 from pypage.site.build import build
+from pypage.site.render import relative_url
 from tests.sites import write
 
 pytestmark = pytest.mark.unit
@@ -36,3 +37,10 @@ def test_the_page_names_its_interpreters_adapter_and_module(tmp_path: Path, name
     assert module.name == interpreter.module
     assert module.parent == (out / "a" / config["interpreterURL"]).resolve()
     assert module.is_file()
+
+
+def test_urls_of_files_whose_names_are_not_url_safe_are_escaped() -> None:
+    here = PurePosixPath("index.html")
+    assert relative_url(PurePosixPath("c#.html"), here) == "c%23.html"
+    assert relative_url(PurePosixPath("my notes/a b.html"), here) == "my%20notes/a%20b.html"
+    assert relative_url(PurePosixPath("guide/intro.html"), here) == "guide/intro.html"
