@@ -89,10 +89,6 @@ def test_each_ignored_setting_is_warned_about_once_at_its_line(a_project: Path) 
         "pond/mkdocs.yml:10:1: warning: 'theme' is ignored by pypage\n"
         "   10 | theme:\n"
         "  hint: pages use pypage's theme; a pypage.toml can name a theme folder of your own",
-        "pond/mkdocs.yml:13:1: warning: 'markdown_extensions' is ignored by pypage\n"
-        "   13 | markdown_extensions:\n"
-        "  hint: pages are CommonMark with pypage's extensions;"
-        " Python-Markdown extensions do not apply",
         "pond/mkdocs.yml:18:1: warning: 'extra' is ignored by pypage\n"
         "   18 | extra:\n"
         "  hint: pypage reads site_name, site_description, docs_dir and nav from mkdocs.yml",
