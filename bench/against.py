@@ -47,6 +47,13 @@ def main() -> None:
     parser.add_argument("rev", help="the earlier revision, e.g. a commit or main~3")
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        help='a pypage.toml line for this checkout only, e.g. "search = false" (the search '
+        "index, which bench/search.py times on its own)",
+    )
     args = parser.parse_args()
 
     shm = Path("/dev/shm")
@@ -64,14 +71,22 @@ def main() -> None:
         }
         site = scratch / "site"
         make_corpus(site, args.pages)
-        command = [sys.executable, "-m", "pypage", "build", "--quiet", str(site), "-o"]
+        sites = {"this checkout": site, args.rev: site}
+        if args.setting:
+            sites["this checkout"] = scratch / "site-this"
+            shutil.copytree(site, sites["this checkout"])
+            config = sites["this checkout"] / "pypage.toml"
+            before = config.read_text() if config.exists() else ""
+            config.write_text(before + "\n" + "\n".join(args.setting) + "\n")
+        command = [sys.executable, "-m", "pypage", "build", "--quiet"]
         times: dict[str, list[float]] = {name: [] for name in envs}
-        for env in envs.values():  # warm-up: downloads, the OS file cache
-            run([*command, str(scratch / "out")], env)
+        for name, env in envs.items():  # warm-up: downloads, the OS file cache
+            run([*command, str(sites[name]), "-o", str(scratch / "out")], env)
         for _ in range(args.runs):
             for name, env in envs.items():
                 shutil.rmtree(cache / "sites", ignore_errors=True)
-                times[name].append(run([*command, str(scratch / "out")], env)[0])
+                built = [*command, str(sites[name]), "-o", str(scratch / "out")]
+                times[name].append(run(built, env)[0])
         ours, theirs = (median(times[name]) for name in envs)
         print(f"clean build, {args.pages} pages, median of {args.runs}:")
         print(f"  this checkout: {ours:.2f} s")

@@ -80,14 +80,19 @@ def add_search_index(
                 severity="warning",
             )
         kept = _keep(made, kept)
-    shipped = [
-        path.relative_to(kept).as_posix()
-        for path in sorted(kept.rglob("*"))
-        if path.is_file() and any(path.relative_to(kept).match(pattern) for pattern in _SHIPPED)
-    ]
+    listing = kept / "files.json"
+    try:
+        shipped = json.loads(listing.read_text())  # an unchanged site: no walk of the index
+    except (OSError, ValueError):
+        shipped = [
+            path.relative_to(kept).as_posix()
+            for path in sorted(kept.rglob("*"))
+            if path.is_file() and any(path.relative_to(kept).match(p) for p in _SHIPPED)
+        ]
+        listing.write_text(json.dumps(shipped))
     for name in shipped:
         output.add(folder / name, kept / name)
-    output.add(folder / "files.json", json.dumps(shipped).encode())
+    output.add(folder / "files.json", listing)
     return None
 
 
