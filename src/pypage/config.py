@@ -14,6 +14,7 @@ from typing import Any
 from pypage.errors import (
     Diagnostic,
     PypageError,
+    at_line,
     did_you_mean,
     display_path,
     locate,
@@ -122,17 +123,7 @@ def load_config(root: Path) -> SiteConfig:
 
     def problem(key: str, message: str, hint: str) -> None:
         """An error located at the line that sets ``key``."""
-        line = _key_line(lines, key)
-        problems.append(
-            Diagnostic(
-                path=shown,
-                line=line,
-                col=1 if line else None,
-                source_line=source_line(lines, line),
-                message=message,
-                hint=hint,
-            )
-        )
+        problems.append(at_line(shown, lines, _key_line(lines, key), message, hint=hint))
 
     # TOML values, each checked against _KEYS (whose types are SiteConfig's) before it is kept.
     values: dict[str, Any] = {}

@@ -93,6 +93,29 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 # Locating text in a source for messages: lines and columns count from 1, as editors show them.
 
 
+def at_line(
+    path: str,
+    lines: Sequence[str],
+    line: int | None,
+    message: str,
+    *,
+    hint: str | None = None,
+    col: int | None = None,
+    severity: str = "error",
+) -> Diagnostic:
+    """A diagnostic about line ``line`` of a file whose ``lines`` are known (shown with it): at
+    ``col``, column 1 if not given, or no place at all when the line is unknown."""
+    return Diagnostic(
+        path=path,
+        line=line,
+        col=col if col is not None else (1 if line else None),
+        source_line=source_line(lines, line),
+        message=message,
+        hint=hint,
+        severity=severity,
+    )
+
+
 def source_line(lines: Sequence[str], line: int | None) -> str | None:
     """Line ``line`` of ``lines``, or None outside them."""
     return lines[line - 1] if line and 0 < line <= len(lines) else None

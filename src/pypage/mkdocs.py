@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pypage.errors import Diagnostic, PypageError, display_path, locate, source_line
+from pypage.errors import Diagnostic, PypageError, at_line, display_path, locate, source_line
 from pypage.nav import parse_nav
 
 if TYPE_CHECKING:
@@ -70,16 +70,7 @@ def load_mkdocs(path: Path) -> SiteConfig:
     key_lines = {key: line for key in data if (line := _key_line(lines, str(key)))}
 
     def diagnostic(key: str, message: str, hint: str, severity: str = "error") -> Diagnostic:
-        line = key_lines.get(key)
-        return Diagnostic(
-            path=shown,
-            line=line,
-            col=1 if line else None,
-            source_line=source_line(lines, line),
-            message=message,
-            hint=hint,
-            severity=severity,
-        )
+        return at_line(shown, lines, key_lines.get(key), message, hint=hint, severity=severity)
 
     values: dict[str, Any] = {}
     for key, meaning in (

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pypage.errors import Diagnostic, locate, source_line
+from pypage.errors import Diagnostic, at_line, locate
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,16 +56,7 @@ def parse_nav(
 
     def problem(where: tuple[int | None, int | None], message: str, hint: str) -> None:
         line, col = where
-        problems.append(
-            Diagnostic(
-                path=path,
-                line=line,
-                col=col if col is not None else (1 if line else None),
-                message=message,
-                source_line=source_line(lines, line),
-                hint=hint,
-            )
-        )
+        problems.append(at_line(path, lines, line, message, hint=hint, col=col))
 
     def entries(items: object, where: tuple[int | None, int | None]) -> tuple[NavEntry, ...]:
         if not isinstance(items, list):

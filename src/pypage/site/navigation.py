@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from pypage.config import SiteConfig, title_from_file_name
-from pypage.errors import Diagnostic, did_you_mean, source_line
+from pypage.errors import Diagnostic, at_line, did_you_mean, source_line
 from pypage.markdown.page import Page
 from pypage.nav import NavEntry, page_path, page_targets
 from pypage.sources import SiteSources
@@ -87,7 +87,7 @@ def check_nav(config: SiteConfig, sources: SiteSources) -> list[Diagnostic]:
             Diagnostic(
                 path=config.shown_path,
                 line=entry.line,
-                col=entry.col,
+                col=entry.col,  # none when the entry's text was not found on its line
                 source_line=source_line(config.lines, entry.line),
                 message=f"nav names a missing page '{entry.target}'{did_you_mean(target, paths)}",
                 hint=hint,
@@ -100,12 +100,11 @@ def check_nav(config: SiteConfig, sources: SiteSources) -> list[Diagnostic]:
         shown = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if left_out[5:] else "")
         count = f"{len(left_out)} page{'s are' if len(left_out) > 1 else ' is'}"
         found.append(
-            Diagnostic(
-                path=config.shown_path,
-                line=line,
-                col=1 if line else None,
-                source_line=source_line(config.lines, line),
-                message=f"{count} not in nav: {shown}",
+            at_line(
+                config.shown_path,
+                config.lines,
+                line,
+                f"{count} not in nav: {shown}",
                 hint="they are listed after nav's entries; add them to nav to place them",
                 severity="warning",
             )
