@@ -137,7 +137,7 @@ def parse_page(
     }
     toml = _toml_front_matter(text)
     if toml is not None:  # blank lines in its place keep every line number the author's
-        text = "\n" * toml[1] + text.split("\n", toml[1])[-1] if toml[1] else text
+        text = "\n" * toml[1] + text.split("\n", toml[1])[-1]
     tokens = md.parse(text, env)
     if toml is not None:
         meta, meta_lines = _check_front_matter(_load_toml(toml, report), (0, toml[1]), report)

@@ -176,7 +176,7 @@ class Engine:
         search = search_folder() if config.search and pages else None
         version = ""
         if self.options.service_worker and runtime:  # it is not among the files it lists
-            version = service_worker_version(output, search=search)
+            version = service_worker_version(output)
         jobs = [
             (key, page, page_settings(page, needs[page.source.rel], packages, shipped, version))
             for key, page in filled
@@ -402,29 +402,10 @@ def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -
 
     key, source, shown, text = job
     config = context.config
-    try:
-        # utf-8-sig: editors on Windows may start files with a byte-order mark.
-        decoded = text.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return PageWork(
-            page=parse_page(source, "", site=context.sources, shown_path=shown)[0],
-            diagnostics=(not_utf8(shown, text, error),),
-            needs=None,
-        )
-    if "\0" in decoded:
-        return PageWork(
-            page=parse_page(source, "", site=context.sources, shown_path=shown)[0],
-            diagnostics=(
-                Diagnostic(
-                    path=shown,
-                    line=decoded.count("\n", 0, decoded.index("\0")) + 1,
-                    col=1,
-                    message="not a text file (it holds NUL bytes)",
-                    hint="a page is a Markdown text file; rename the file if it is not one",
-                ),
-            ),
-            needs=None,
-        )
+    decoded, problem = _page_text(shown, text)
+    if problem is not None:  # an empty page stands in for it: the build stops with the error
+        empty, _ = parse_page(source, "", site=context.sources, shown_path=shown)
+        return PageWork(page=empty, diagnostics=(problem,), needs=None)
     page, found = parse_page(
         source,
         decoded,
@@ -443,23 +424,33 @@ def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -
     return work
 
 
-def not_utf8(shown: str, data: bytes, error: UnicodeDecodeError) -> Diagnostic:
-    """Where the first byte that is not UTF-8 is, as an editor counts lines and columns."""
-    before = data[: error.start]
-    line = before.count(b"\n") + 1
-    start = before.rfind(b"\n") + 1
-    col = len(before[start:].decode("utf-8", "replace")) + 1
-    return Diagnostic(
-        path=shown,
-        line=line,
-        col=col,
-        message=f"not UTF-8: byte 0x{data[error.start]:02x} cannot start a character here",
-        hint="save the file as UTF-8 (most editors: Save with Encoding → UTF-8); "
-        "a file that is not text should not be named .md",
-        source_line=data[start : data.find(b"\n", start) if b"\n" in data[start:] else None].decode(
-            "utf-8", "replace"
-        ),
-    )
+def _page_text(shown: str, data: bytes) -> tuple[str, Diagnostic | None]:
+    """The page's text, or what is wrong with it: not UTF-8, or not text at all."""
+    try:
+        # utf-8-sig: editors on Windows may start files with a byte-order mark.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # Where the first byte that is not UTF-8 is, as an editor counts lines and columns.
+        before = data[: error.start]
+        start = before.rfind(b"\n") + 1
+        return "", Diagnostic(
+            path=shown,
+            line=before.count(b"\n") + 1,
+            col=len(before[start:].decode("utf-8", "replace")) + 1,
+            message=f"not UTF-8: byte 0x{data[error.start]:02x} cannot start a character here",
+            hint="save the file as UTF-8 (most editors: Save with Encoding → UTF-8); "
+            "a file that is not text should not be named .md",
+            source_line=data[start:].split(b"\n", 1)[0].decode("utf-8", "replace"),
+        )
+    if "\0" in text:
+        return "", Diagnostic(
+            path=shown,
+            line=text.count("\n", 0, text.index("\0")) + 1,
+            col=1,
+            message="not a text file (it holds NUL bytes)",
+            hint="a page is a Markdown text file; rename the file if it is not one",
+        )
+    return text, None
 
 
 def _includes_unchanged(page: Page) -> bool:

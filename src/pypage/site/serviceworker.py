@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 
 from pypage.bundles import SiteOutput
 from pypage.resources import data_path
+from pypage.site.search import in_search_index
 
 SERVICE_WORKER = PurePosixPath("pypage-sw.js")
 
@@ -20,15 +21,15 @@ COMPILED_MIN_BYTES = 1 << 20
 _COMPILED_SUFFIXES = frozenset({".wasm", ".js", ".mjs"})
 
 
-def _listed(out: SiteOutput, search: PurePosixPath | None) -> list[PurePosixPath]:
+def _listed(out: SiteOutput) -> list[PurePosixPath]:
     # The search index changes with every edit of a page and is not content-hashed as a whole:
     # the worker fetches it network-first (SEARCH), so it is not among the immutable assets.
-    return [path for path in out.bundled() if search is None or search not in path.parents]
+    return [path for path in out.bundled() if not in_search_index(path)]
 
 
-def service_worker_version(out: SiteOutput, *, search: PurePosixPath | None = None) -> str:
+def service_worker_version(out: SiteOutput) -> str:
     """The version of the worker for ``out``'s bundled files (known before the search index)."""
-    assets = [path.as_posix() for path in _listed(out, search)]
+    assets = [path.as_posix() for path in _listed(out)]
     return hashlib.sha256("\n".join(assets).encode()).hexdigest()[:12]
 
 
@@ -36,7 +37,7 @@ def add_service_worker(
     out: SiteOutput, *, isolate: bool, version: str, search: PurePosixPath | None = None
 ) -> None:
     """Add the worker, listing every bundled file of ``out``, to ``out``."""
-    bundled = _listed(out, search)
+    bundled = _listed(out)
     assets = [path.as_posix() for path in bundled]
     compiled = [
         path.as_posix()
