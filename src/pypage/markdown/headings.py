@@ -36,7 +36,8 @@ def mkdocs_slug(text: str) -> str:
 
 
 def headings_plugin(md: MarkdownIt) -> None:
-    """Records ``labels`` (label -> (id, title)) in the parser's env."""
+    """Records in the parser's env ``labels`` (label -> (id, title)) and ``headings`` (level,
+    id, text), the text read before later rules (abbreviations) split it into markup."""
     from mdit_py_plugins.myst_blocks import myst_block_plugin
 
     md.use(myst_block_plugin)
@@ -69,7 +70,7 @@ def _ids(state: StateCore) -> None:
             continue
         inline = tokens[index + 1]
         explicit = take_trailing(token, inline)
-        text = heading_text(inline)
+        text = _heading_text(inline)
         if explicit:
             ident, aliases = explicit, []
         else:
@@ -84,6 +85,7 @@ def _ids(state: StateCore) -> None:
         pending = []
         taken.update([ident, *aliases])
         token.attrSet("id", ident)
+        state.env.setdefault("headings", []).append((int(token.tag[1]), ident, text))
         token.meta["aliases"] = aliases
     for target in pending:
         labels.setdefault(target.content, (target.content, ""))
@@ -104,12 +106,11 @@ def _toc_markers(tokens: list[Token]) -> None:
 
 
 def _render_toc(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    items = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag in ("h2", "h3"):
-            text = escape(heading_text(tokens[index + 1]))
-            ident = escape(str(token.attrGet("id") or ""))
-            items.append(f'<li class="toc-level-{token.tag[1]}"><a href="#{ident}">{text}</a></li>')
+    items = [
+        f'<li class="toc-level-{level}"><a href="#{escape(ident)}">{escape(text)}</a></li>'
+        for level, ident, text in env.get("headings", ())
+        if level in (2, 3)
+    ]
     return f'<nav class="page-toc" aria-label="Contents"><ul>\n{"".join(items)}</ul></nav>\n'
 
 
@@ -125,7 +126,7 @@ def _unique(slug: str, seen: dict[str, int], joiner: str, taken: set[str]) -> st
     return candidate
 
 
-def heading_text(inline: Token) -> str:
+def _heading_text(inline: Token) -> str:
     return "".join(
         child.content for child in inline.children or () if child.type in ("text", "code_inline")
     ).strip()

@@ -145,7 +145,9 @@ def parse_page(
         meta, meta_lines = _front_matter(tokens, text, report)
     _check_fences(tokens, report.lines, report)
     html = md.renderer.render(tokens, md.options, env)
-    headings = _headings(tokens)
+    headings = [
+        Heading(level=level, id=ident, text=text) for level, ident, text in env.get("headings", ())
+    ]
     title = str(meta.get("title") or _first_h1(headings) or _title_from(source, site_title))
     page = Page(
         source=source,
@@ -401,24 +403,6 @@ def _check_fences(tokens: list[Token], lines: list[str], report: _Reporter) -> N
                 hint=f"close it with a line of {token.markup}",
                 severity="warning",
             )
-
-
-def _headings(tokens: list[Token]) -> list[Heading]:
-    found = []
-    for index, token in enumerate(tokens):
-        if token.type != "heading_open":
-            continue
-        inline = tokens[index + 1]
-        text = "".join(
-            child.content
-            for child in inline.children or ()
-            if child.type in ("text", "code_inline")
-        )
-        # .strip(): the permalink the anchors plugin appends brings a separating space.
-        found.append(
-            Heading(level=int(token.tag[1]), id=str(token.attrGet("id") or ""), text=text.strip())
-        )
-    return found
 
 
 def _first_h1(headings: list[Heading]) -> str:

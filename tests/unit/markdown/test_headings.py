@@ -41,3 +41,9 @@ def test_explicit_ids_and_myst_targets_name_headings_and_blocks() -> None:
     assert '<h2 id="loops"><span id="first-loop"></span>Loops' in page.html
     assert '<span id="para"></span>\n<p>Text.</p>' in page.html
     assert dict(page.labels) == {"first-loop": ("first-loop", "Loops"), "para": ("para", "")}
+
+
+def test_an_abbreviation_in_a_heading_stays_in_its_toc_entry() -> None:
+    page, _ = parse("[TOC]\n\n## The HTML spec\n\n*[HTML]: Hypertext Markup Language\n")
+    assert [h.text for h in page.headings] == ["The HTML spec"]
+    assert '<a href="#the-html-spec">The HTML spec</a>' in page.html
