@@ -25,6 +25,9 @@ const session = new Session({
     if (status) status.textContent = text;
   },
   onFetched: keepForNextVisit,
+  onSnapshot(state) {
+    root.dataset.pypageSnapshot = state;
+  },
   answersURL,
 });
 

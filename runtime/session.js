@@ -89,10 +89,18 @@ export class Session {
    * @param {import("./types/protocol.js").PageConfig} options.config
    * @param {(state: string, text: string) => void} options.onStatus
    * @param {(urls: string[]) => void} [options.onFetched]  files the Python worker loaded
+   * @param {(state: string) => void} [options.onSnapshot]  how Python started (see worker.js)
    * @param {() => string | null} [options.answersURL]  where the service worker takes input()
    *   answers, if it controls the page (used when shared memory is not available)
    */
-  constructor({ cells, config, onStatus, onFetched = () => {}, answersURL = () => null }) {
+  constructor({
+    cells,
+    config,
+    onStatus,
+    onFetched = () => {},
+    onSnapshot = () => {},
+    answersURL = () => null,
+  }) {
     this.cells = new Map(cells.map((cell) => [cell.id, cell]));
     this.answersURL = answersURL;
     /** @type {{buffer: SharedArrayBuffer | null, url: string | null}} how input() answers travel */
@@ -112,6 +120,7 @@ export class Session {
     this.config = config;
     this.onStatus = onStatus;
     this.onFetched = onFetched;
+    this.onSnapshot = onSnapshot;
     /** @type {Worker | null} */
     this.worker = null;
     this.ready = false;
@@ -452,6 +461,9 @@ export class Session {
       }
       case "fetched":
         this.onFetched(message.urls);
+        break;
+      case "snapshot":
+        this.onSnapshot(message.state);
         break;
       case "output": {
         const cell = this.cells.get(message.id);

@@ -13,6 +13,9 @@
 //                            {type: "output", id, chunks: [[kind, text], …]} · {type: "done", id, ok}
 //                            {type: "input", id, prompt, token} (input() waits for the reader)
 //                            {type: "fetched", urls} (files the worker loaded, for the service worker)
+//                            {type: "snapshot", state} (how Python started: "restored" from a
+//                              memory snapshot; "made" one, then "kept" or "unavailable" once
+//                              stored or not; "unavailable"; "off")
 // Output kinds: "stdout", "stderr", "result" (repr of a final expression), "error" (traceback),
 // "display" (a JSON MIME bundle from pypage.display), "clear" (display(..., clear=True)).
 // types/protocol.d.ts declares these messages' types, and the config's, for the type checker.
@@ -38,6 +41,7 @@ let readAnswer = null;
 /** @type {Promise<Interpreter> | null} */
 let interpreter = null;
 let queue = Promise.resolve();
+let waiting = 0; // runs asked for and not finished
 
 self.onmessage = (/** @type {MessageEvent<ToWorker>} */ { data }) => {
   if (data.type === "init") {
@@ -45,6 +49,7 @@ self.onmessage = (/** @type {MessageEvent<ToWorker>} */ { data }) => {
   } else if (data.type === "answers") {
     answers = { buffer: data.buffer ?? null, url: data.url ?? null };
   } else if (data.type === "run") {
+    waiting++;
     queue = queue.then(() => run(data));
   }
 };
@@ -103,6 +108,7 @@ async function start({ config, base, interrupt: shared }) {
       interrupt,
       entry,
       lock: absolute(config.packages?.lock),
+      snapshot: absolute(config.snapshot),
       index: absolute(config.packages?.index),
       fetchText,
       progress: (text) => post({ type: "progress", text }),
@@ -115,7 +121,9 @@ async function start({ config, base, interrupt: shared }) {
     await writeFiles(loaded.fs, files);
     readAnswer = (await answersModule).readAnswer;
     post({ type: "ready" });
+    post({ type: "snapshot", state: loaded.snapshot });
     reportFetched();
+    keepSnapshotWhenIdle(loaded);
     return loaded;
   } catch (error) {
     post({ type: "fatal", message: errorMessage(error) });
@@ -197,8 +205,34 @@ async function run({ id, code, packages }) {
   } finally {
     batcher(id)?.flush();
     running = null;
+    waiting--;
     post({ type: "done", id, ok });
+    keepSnapshotWhenIdle(python);
   }
+}
+
+let keepTimer = 0;
+
+/**
+ * Store the snapshot the interpreter made once no cell is waiting: writing 30 MB must not delay
+ * the first output. It is kept for the next start (a visit, a restart, another page).
+ * @param {Interpreter} python
+ */
+function keepSnapshotWhenIdle(python) {
+  clearTimeout(keepTimer);
+  const keep = python.keepSnapshot;
+  if (!keep) return;
+  keepTimer = setTimeout(() => {
+    if (waiting > 0 || python.keepSnapshot !== keep) return; // the next "done" comes back here
+    python.keepSnapshot = null;
+    keep().then(
+      () => post({ type: "snapshot", state: "kept" }),
+      (error) => {
+        console.warn(`pypage: could not store Python's snapshot: ${errorMessage(error)}`);
+        post({ type: "snapshot", state: "unavailable" });
+      },
+    );
+  }, 100);
 }
 
 /** Every message to the page leaves here, so the type checker holds each to the protocol. */

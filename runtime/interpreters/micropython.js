@@ -59,6 +59,8 @@ export async function load(options) {
   cells.install(output, flush, readLine, ...(wait ? [wait] : []));
   return {
     fs: mp.FS,
+    snapshot: "off", // MicroPython starts in a tenth of a second without one
+    keepSnapshot: null,
     async install() {
       return ["MicroPython pages cannot install packages"];
     },

@@ -20,6 +20,9 @@ export interface PageConfig {
   /** data files: where cells find each, and the URL of its content */
   files?: [target: string, url: string][];
   serviceWorker?: { url: string; version: string };
+  /** Pyodide pages: the key of the interpreter's memory snapshot in Cache Storage (a URL under
+   * the runtime's folder that names its build and Pyodide's); absent: snapshots are off */
+  snapshot?: string;
 }
 
 /** How input() reaches the page: shared memory, or the service worker's URL (see answers.js). */
@@ -42,4 +45,5 @@ export type FromWorker =
   | { type: "output"; id: string; chunks: [kind: string, text: string][] }
   | { type: "done"; id: string; ok: boolean }
   | { type: "input"; id: string; prompt: string; token: string | null }
-  | { type: "fetched"; urls: string[] };
+  | { type: "fetched"; urls: string[] }
+  | { type: "snapshot"; state: "restored" | "made" | "kept" | "unavailable" | "off" };

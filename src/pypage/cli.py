@@ -61,7 +61,12 @@ def _check(args: argparse.Namespace) -> int:
     from pypage.browser.check import check
 
     report = check(
-        args.site, browser=args.browser, jobs=args.jobs, timeout=args.timeout, junit=args.junit
+        args.site,
+        browser=args.browser,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        junit=args.junit,
+        shard=args.shard,
     )
     for failure in report.failures:
         print(_colour(failure.format(), "error"), file=sys.stderr)
@@ -114,6 +119,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("site", nargs="?", type=Path, default=Path("."), help="site folder (.)")
     check.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
+    check.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="check only the K-th of N equal parts of the pages (a CI matrix: 1/3, 2/3, 3/3)",
+    )
     _browser_options(check)
     check.set_defaults(command=_check)
 
@@ -149,6 +160,15 @@ def _browser_options(parser: argparse.ArgumentParser) -> None:
         default=60.0,
         metavar="SECONDS",
         help="a cell running longer fails (60)",
+    )
+
+
+def _shard(text: str) -> tuple[int, int]:
+    k, slash, n = text.partition("/")
+    if slash and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n):
+        return int(k), int(n)
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not K/N with 1 <= K <= N: write e.g. --shard 2/4 for the second of four parts"
     )
 
 

@@ -45,6 +45,7 @@ class SiteConfig:
     cross_origin_isolation: bool = True
     timeout: float | None = None  # seconds a cell may run before the page stops it
     search: bool = True
+    snapshot: bool = True  # Pyodide starts from a memory snapshot kept by the reader's browser
     nav: tuple[NavEntry, ...] | None = None  # the navigation written out; None: from file names
     # Mistakes that do not stop the build (settings of mkdocs.yml that pypage ignores).
     warnings: tuple[Diagnostic, ...] = ()
@@ -84,6 +85,10 @@ _KEYS: dict[str, tuple[type, str]] = {
     ),
     "timeout": (float, "the seconds any cell may run before it is stopped, e.g. 10"),
     "search": (bool, "true or false: whether pages get a search box (a Pagefind index)"),
+    "snapshot": (
+        bool,
+        "true or false: whether Pyodide starts from a memory snapshot the browser keeps",
+    ),
     "nav": (list, 'the navigation\'s pages and sections in order, e.g. ["index.md", "setup.md"]'),
 }
 NAV_FORMS_TOML = (

@@ -14,6 +14,7 @@ class Interpreter:
     files: tuple[str, ...]  # what the browser needs from that package, its ES module first
     adapter: str  # the worker's module for it, in runtime/
     installs_packages: bool  # whether packages: and imported distribution packages apply
+    snapshots: bool  # whether pages start it from a memory snapshot (see pypage.toml's snapshot)
 
     @property
     def module(self) -> str:
@@ -37,6 +38,7 @@ INTERPRETERS: dict[str, Interpreter] = {
             ),
             adapter="interpreters/pyodide.js",
             installs_packages=True,
+            snapshots=True,
         ),
         Interpreter(
             name="micropython",
@@ -45,6 +47,7 @@ INTERPRETERS: dict[str, Interpreter] = {
             files=("micropython.mjs", "micropython.wasm"),
             adapter="interpreters/micropython.js",
             installs_packages=False,
+            snapshots=False,  # it starts in a tenth of a second without one
         ),
     )
 }

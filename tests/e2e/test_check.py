@@ -265,3 +265,22 @@ def test_a_page_that_reaches_for_another_host_fails(tmp_path: Path) -> None:
             "ran on a page that requested another host: https://example.org/logo.png",
         )
     ]
+
+
+def test_shards_check_every_page_exactly_once(tmp_path: Path) -> None:
+    # Pages in folders and out of file-name order; MicroPython keeps three check runs quick.
+    names = ["index.md", "b/intro.md", "a/z-last.md", "a/first.md", "c.md"]
+    pages = {
+        name: f"# {name}\n\n{F}python run\nprint({name!r})\n{F}\n\n{F}python run\nprint(2)\n{F}\n"
+        for name in names
+    }
+    site = write(tmp_path / "s", {**pages, "pypage.toml": 'interpreter = "micropython"\n'})
+    seen: list[str] = []
+    for k in (1, 2, 3):
+        report = check(site, shard=(k, 3), timeout=30)
+        assert report.failures == []
+        assert f"(shard {k} of 3)" in report.summary()
+        checked = {str(r.page.source.rel) for r in report.results}
+        assert report.pages == len(checked) and len(report.results) == 2 * len(checked)
+        seen.extend(checked)
+    assert sorted(seen) == sorted(names)

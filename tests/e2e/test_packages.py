@@ -175,6 +175,27 @@ def test_packages_from_the_index_a_wheel_a_project_and_files(
     assert lock["packages"]["ppt-greet"]["depends"] == ["ppt-colors"]
 
 
+def test_packages_and_files_load_into_a_restored_interpreter(
+    package_served: tuple[str, Path], page: Page
+) -> None:
+    # A memory snapshot holds no packages and no files: both come after the restore.
+    base, _ = package_served
+    states = []
+    for _ in range(2):
+        page.goto(base + "index.html")
+        wait_finished(page, "greet")
+        page.wait_for_function(
+            "['kept', 'restored'].includes(document.documentElement.dataset.pypageSnapshot)"
+        )
+        states.append(page.evaluate("document.documentElement.dataset.pypageSnapshot"))
+        assert output_of(page, "greet") == (
+            "hello reader in red (greet 1.0)\nlocal wheel / local project\nname,score\nada,3\n"
+        )
+    assert states == ["kept", "restored"]
+    run_cell(page, "pip")
+    assert output_of(page, "pip") == "micropip installed extra\n"
+
+
 def test_a_page_without_packages_downloads_none(
     package_served: tuple[str, Path], page: Page
 ) -> None:

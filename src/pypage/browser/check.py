@@ -18,6 +18,18 @@ from pypage.browser.verdict import CellResult
 from pypage.markdown.page import Page
 from pypage.site.host import serving
 
+Shard = tuple[int, int]  # (K, N): the K-th of N parts of the pages, K counted from 1
+
+
+def shard_pages(pages: Sequence[Page], shard: Shard | None) -> list[Page]:
+    """The pages with cells, or the ``shard`` of them: every N-th page by source path, so each CI
+    job gets the same pages on every run and the N jobs together check each page once."""
+    with_cells = sorted((page for page in pages if page.cells), key=lambda p: p.source.rel)
+    if shard is None:
+        return with_cells
+    k, n = shard
+    return with_cells[k - 1 :: n]
+
 
 def run_site(
     out: Path,
@@ -56,8 +68,10 @@ def check(
     jobs: int = 2,
     timeout: float = 60.0,
     junit: Path | None = None,
+    shard: Shard | None = None,
 ) -> CheckReport:
-    """Build ``site`` into a temporary folder and run all its cells; raises on any failure."""
+    """Build ``site`` into a temporary folder and run all its cells (or those of the pages in
+    ``shard``); raises on any failure."""
     import tempfile
 
     from pypage.site.build import build
@@ -65,11 +79,13 @@ def check(
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pypage-check-") as tmp:
         built = build(site, Path(tmp) / "site", announce=False)
-        results = run_site(built.out, built.pages, browser=browser, jobs=jobs, timeout=timeout)
+        pages = shard_pages(built.pages, shard)
+        results = run_site(built.out, pages, browser=browser, jobs=jobs, timeout=timeout)
     report = CheckReport(
         results=results,
         seconds=time.perf_counter() - started,
-        pages=sum(1 for page in built.pages if page.cells),
+        pages=len(pages),
+        shard=shard,
     )
     if junit:
         write_junit(report, junit)

@@ -40,6 +40,11 @@ function loaded() {
   return ["ready", "error"].includes(document.documentElement.dataset.pypage);
 }
 
+/** Whether a memory snapshot the page's Python made is stored (or will never be). */
+function snapshotSettled() {
+  return document.documentElement.dataset.pypageSnapshot !== "made";
+}
+
 /**
  * The cell's state, its output as [kind, text] chunks, the interpreter's state, and the output as
  * markup: what `pypage build --execute` puts in the page, so that recorded output is drawn by the

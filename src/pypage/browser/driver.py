@@ -109,21 +109,20 @@ async def _run_pages(
             ) from None
 
         done: dict[int, list[CellResult]] = {}
+        # One context for all jobs, as one reader's browser: the memory snapshot the first pages
+        # make (and the service worker's files) serve every later page.
+        context = await chromium.new_context()
 
         async def job() -> None:
-            # One context per job: its pages share an HTTP cache, each page gets a fresh tab.
-            context = await chromium.new_context()
-            try:
-                while not waiting.empty():
-                    page = waiting.get_nowait()
-                    done[id(page)] = results = await _run_page(context, base, page, timeout)
-                    page_done(page, results)
-            finally:
-                await context.close()
+            while not waiting.empty():
+                page = waiting.get_nowait()
+                done[id(page)] = results = await _run_page(context, base, page, timeout)
+                page_done(page, results)
 
         try:
             await asyncio.gather(*(job() for _ in range(max(1, min(jobs, len(pages))))))
         finally:
+            await context.close()
             await chromium.close()
     return tuple(result for page in pages for result in done.get(id(page), []))
 
@@ -157,12 +156,22 @@ async def _run_page(
                 results.append(result)
                 if result.stopped_page:
                     hung = cell
+        await _let_snapshot_settle(tab)
     finally:
         await tab.close()
     if outside:
         first = results[0].cell if results else page.cells[0]
         results.append(reached_outside(page, first, outside[0]))
     return results
+
+
+async def _let_snapshot_settle(tab: Tab) -> None:
+    """A page that made a snapshot of Python keeps it once its cells ran: closing the tab before
+    would make every later page start without one."""
+    from playwright.async_api import Error as PlaywrightError
+
+    with contextlib.suppress(PlaywrightError):  # a page that never stores one: carry on
+        await tab.wait_for_function(page_function("snapshotSettled"), timeout=30_000)
 
 
 async def _observe(tab: Tab, cell: Cell, timeout: float) -> Seen:

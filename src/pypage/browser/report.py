@@ -20,6 +20,7 @@ class CheckReport:
     results: tuple[CellResult, ...]
     seconds: float
     pages: int
+    shard: tuple[int, int] | None = None  # (K, N): only the K-th of N parts of the pages
 
     @property
     def failures(self) -> list[CellResult]:
@@ -36,6 +37,7 @@ class CheckReport:
             f"in {self.seconds:.1f} s: "
             f"{self.count('passed')} passed, {len(self.failures)} failed"
             + (f", {skipped} skipped" if skipped else "")
+            + (f" (shard {self.shard[0]} of {self.shard[1]})" if self.shard else "")
         )
 
 

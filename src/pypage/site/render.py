@@ -118,6 +118,11 @@ def render_page(
             "page": str(page.source.rel),
             "layout": "slides" if page.is_slides else "page",
             **({"timeout": config.timeout} if config.timeout else {}),
+            **(
+                {"snapshot": snapshot_key(runtime, interpreter.name, here)}
+                if interpreter.snapshots and config.snapshot
+                else {}
+            ),
             **(settings or {}),
         }
         # "<" escaped so no string in the JSON can close the script element.
@@ -150,6 +155,14 @@ def render_page(
         slides_css=slides_css,
         search={"module": relative_url(search / "pagefind.js", here)} if search else None,
     )
+
+
+def snapshot_key(runtime: LoaderBundle, interpreter: str, here: PurePosixPath) -> str:
+    """Where the reader's browser keeps the interpreter's memory snapshot (a Cache Storage key,
+    never fetched): under the runtime's folder, named after the interpreter's, so a new build of
+    either is a new key."""
+    name = f"snapshot-{runtime.interpreters[interpreter].name}"
+    return relative_url(runtime.loader / name, here)
 
 
 def _import_map(runtime: LoaderBundle, here: PurePosixPath) -> str:

@@ -39,6 +39,45 @@ def test_the_page_names_its_interpreters_adapter_and_module(tmp_path: Path, name
     assert module.is_file()
 
 
+def page_config(html: str) -> dict[str, object]:
+    found = re.search(r'id="pypage-config">(.*?)</script>', html)
+    assert found is not None
+    return dict(json.loads(found[1]))
+
+
+@pytest.mark.parametrize("setting", ["", "snapshot = false\n"])
+def test_pyodide_pages_name_their_snapshot_key_unless_turned_off(
+    tmp_path: Path, setting: str
+) -> None:
+    cell = "```python run\nx = 1\n```\n"
+    site = write(
+        tmp_path / "site",
+        {
+            "pypage.toml": setting,
+            "index.md": cell,
+            "a/deep.md": cell,
+            "micro.md": f"---\ninterpreter: micropython\n---\n{cell}",
+        },
+    )
+    out = build(site).out
+    configs = {
+        name: page_config((out / name).read_text())
+        for name in ("index.html", "a/deep.html", "micro.html")
+    }
+    assert "snapshot" not in configs["micro.html"]  # MicroPython starts fast without one
+    if setting:
+        assert "snapshot" not in configs["index.html"]
+        return
+    top, deep = str(configs["index.html"]["snapshot"]), str(configs["a/deep.html"]["snapshot"])
+    # One key for the whole site (relative to each page), under the runtime's folder and named
+    # after Pyodide's: a new build of either is a new key. It is never fetched.
+    assert (out / top).resolve() == (out / "a" / deep).resolve()
+    runtime, name = top.split("/")[-2:]
+    assert runtime.startswith("runtime-") and (out / "_pypage" / runtime).is_dir()
+    assert name.startswith("snapshot-pyodide-") and (out / "_pypage" / name[9:]).is_dir()
+    assert not (out / top).exists()
+
+
 def test_urls_of_files_whose_names_are_not_url_safe_are_escaped() -> None:
     here = PurePosixPath("index.html")
     assert relative_url(PurePosixPath("c#.html"), here) == "c%23.html"
