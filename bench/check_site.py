@@ -1,5 +1,6 @@
-"""Time `pypage check` on an N-page site from bench/corpus.py (a cell on every page),
-and the build alone, for comparison.
+"""Time `pypage check` on an N-page site from bench/corpus.py (a cell on every page), with
+Pyodide's memory snapshot and with snapshot = false (the baseline, in the same run), and the
+build alone, for comparison.
 
     .venv/bin/python bench/check_site.py [--pages 50] [--jobs 2]
 """
@@ -36,14 +37,21 @@ def main() -> int:
         built = build(site, Path(tmp) / "out")
         build_seconds = time.perf_counter() - started
         cells = sum(len(page.cells) for page in built.pages)
-        started = time.perf_counter()
-        report = check(site, jobs=args.jobs, timeout=120)
-        check_seconds = time.perf_counter() - started
+        seconds = {}
+        for setting in ("snapshot = false", "snapshot = true"):
+            config = f'interpreter = "{args.interpreter}"\n{setting}\n'
+            (site / "pypage.toml").write_text(config)
+            started = time.perf_counter()
+            report = check(site, jobs=args.jobs, timeout=120)
+            seconds[setting] = time.perf_counter() - started
+            assert not report.failures, report.failures[0].format()
+        check_seconds = seconds["snapshot = true"]
 
     print(f"{len(built.pages)} pages, {cells} cells ({args.interpreter}, -j {args.jobs})")
     print(
-        f"build: {build_seconds:.2f} s   check: {check_seconds:.1f} s   "
-        f"({report.count('passed')} passed, {len(report.failures)} failed)"
+        f"build: {build_seconds:.2f} s   check: {check_seconds:.1f} s, with snapshot = false "
+        f"{seconds['snapshot = false']:.1f} s: {check_seconds / seconds['snapshot = false']:.2f}"
+        f" (target <= 0.35) ({report.count('passed')} passed, {len(report.failures)} failed)"
     )
     for failure in report.failures[:5]:
         print(failure.format())
@@ -57,6 +65,7 @@ def main() -> int:
                 "jobs": args.jobs,
                 "build_s": build_seconds,
                 "check_s": check_seconds,
+                "check_no_snapshot_s": seconds["snapshot = false"],
                 "passed": report.count("passed"),
                 "failed": len(report.failures),
             },

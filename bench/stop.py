@@ -1,6 +1,7 @@
 """Stop latency for a Python loop (interrupt, cross-origin isolated page) and the time back to a
 usable interpreter after a forced restart (static host; on MicroPython, a loop that never calls
-out), median of R runs each, for both interpreters.
+out), median of R runs each, for both interpreters; and the Restart control → the output of a cell
+run right after it, for Pyodide with its memory snapshot and with snapshot = false.
 
     .venv/bin/python bench/stop.py [--runs 5]
 """
@@ -50,6 +51,7 @@ MICRO_PAGE = "---\ninterpreter: micropython\n---\n" + PAGE
 CASES = (
     ("Pyodide interrupt", "index.html", True, "spin"),
     ("Pyodide restart", "index.html", False, "spin"),
+    ("Pyodide restart, no snap", "nosnapshot/index.html", False, "spin"),
     ("MicroPython interrupt", "micro.html", True, "nap"),
     ("MicroPython restart", "micro.html", True, "spin"),
 )
@@ -73,6 +75,24 @@ def stop_once(page: Page, cell: str) -> tuple[float, float]:
     return stopped - pressed, usable - pressed
 
 
+SNAPSHOT_SETTLED = (
+    "document.documentElement.dataset.pypage === 'ready'"
+    " && document.documentElement.dataset.pypageSnapshot !== 'made'"
+)
+
+
+def restart_once(page: Page) -> float:
+    """Milliseconds from pressing Restart to the output of a cell run right after it."""
+    pressed = page.evaluate(
+        """() => { const t = performance.now();
+                   document.querySelector("[data-pypage-restart]").click();
+                   document.querySelector('[data-pypage-cell="ping"] [data-pypage-run]').click();
+                   return t; }"""
+    )
+    page.wait_for_function(f"({STATE})('ping') === 'done'", timeout=120_000)
+    return float(page.evaluate("performance.now()")) - pressed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -84,6 +104,11 @@ def main() -> int:
         (site / "index.md").write_text(PAGE)
         (site / "micro.md").write_text(MICRO_PAGE)
         out = build(site, Path(tmp) / "out").out
+        plain = Path(tmp) / "plain"
+        plain.mkdir()
+        (plain / "index.md").write_text(PAGE)
+        (plain / "pypage.toml").write_text("snapshot = false\n")
+        build(plain, out / "nosnapshot")
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
         )
@@ -91,19 +116,35 @@ def main() -> int:
             with serving(out, isolate=isolate) as base:
                 page = browser.new_page()
                 page.goto(base + name)
+                page.click('[data-pypage-cell="ping"] [data-pypage-run]')
+                page.wait_for_function(SNAPSHOT_SETTLED, timeout=120_000)
                 runs = [stop_once(page, cell) for _ in range(args.runs)]
                 page.close()
             results[label] = {
                 "stop_ms": statistics.median(r[0] for r in runs),
                 "usable_ms": statistics.median(r[1] for r in runs),
             }
+        restart_cases = (("Restart", "index.html"), ("Restart, no snap", "nosnapshot/index.html"))
+        for label, name in restart_cases:
+            with serving(out, isolate=True) as base:
+                page = browser.new_page()
+                page.goto(base + name)
+                page.click('[data-pypage-cell="ping"] [data-pypage-run]')
+                page.wait_for_function(SNAPSHOT_SETTLED, timeout=120_000)
+                restarts = [restart_once(page) for _ in range(args.runs)]
+                page.close()
+            results[label] = {"usable_ms": statistics.median(restarts)}
         browser.close()
     print(f"Stop, median of {args.runs} (headless Chromium; restart: Python started again)")
     for label, r in results.items():
-        print(
-            f"{label:<24} cell ended {r['stop_ms']:>7.0f} ms"
-            f"   next cell ran {r['usable_ms']:>7.0f} ms"
-        )
+        ended = f"cell ended {r['stop_ms']:>7.0f} ms" if "stop_ms" in r else " " * 21
+        print(f"{label:<26} {ended}   next cell ran {r['usable_ms']:>7.0f} ms")
+    for what, on, off in (
+        ("Restart → output", "Restart", "Restart, no snap"),
+        ("Stop's restart → output", "Pyodide restart", "Pyodide restart, no snap"),
+    ):
+        ratio = results[on]["usable_ms"] / results[off]["usable_ms"]
+        print(f"{what}, snapshot / snapshot = false: {ratio:.2f} (target <= 0.35)")
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "stop.json").write_text(json.dumps(results, indent=2))
     return 0

@@ -1,6 +1,6 @@
 // The cell editor: CodeMirror 6 with Python highlighting, indentation, bracket matching and line
-// numbers. Loaded only after the page has painted (page.js), from the site's own copy of
-// CodeMirror (the page's import map names its files).
+// numbers. Loaded when the reader first reaches for a cell's code (page.js), from the site's own
+// copy of CodeMirror (the page's import map names its files).
 //
 // Keyboard: Tab and Shift+Tab indent, so Tab does not leave the editor; Escape then Tab (within
 // two seconds) moves focus on, as does Ctrl+M / Shift+Alt+M, which turns tab-focus mode on and off.
@@ -76,8 +76,11 @@ export function createEditor({ code, label, onChange, onRun }) {
     set code(text) {
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
     },
-    focus() {
+    /** Focus the editor; with a point on the screen (a click), put the caret there. */
+    focus(/** @type {{x: number, y: number} | undefined} */ at = undefined) {
       view.focus();
+      const position = at ? view.posAtCoords(at) : null;
+      if (position !== null) view.dispatch({ selection: { anchor: position } });
     },
     destroy() {
       view.destroy();

@@ -54,10 +54,10 @@ function bind(/** @type {Cell[]} */ list) {
     // Reaching for the code before the editor loaded loads it now; a click into the code puts the
     // caret there once it has.
     cell.element.addEventListener("focusin", loadEditors, { once: true });
-    cell.element.querySelector(".pypage-code")?.addEventListener(
+    /** @type {HTMLElement | null} */ (cell.element.querySelector(".pypage-code"))?.addEventListener(
       "pointerdown",
-      () => {
-        clickedCode = cell;
+      (event) => {
+        clickedCode = { cell, x: event.clientX, y: event.clientY };
         loadEditors();
       },
       { once: true },
@@ -155,7 +155,8 @@ function setCode(/** @type {Cell} */ cell, /** @type {string} */ code) {
 
 /** @type {Promise<typeof import("./editor.js")> | null} */
 let editorModule = null;
-/** @type {Cell | null} the cell whose code the reader clicked before the editor was there */
+/** @type {{cell: Cell, x: number, y: number} | null} where the reader clicked into a cell's code
+ * before the editor was there: the caret goes there once it is */
 let clickedCode = null;
 
 /** Load CodeMirror (once) and turn every editable cell's code into an editor. */
@@ -175,6 +176,23 @@ function loadEditors() {
   );
 }
 
+/** The editor's files: its module, its stylesheet, and the CodeMirror modules the import map
+ * names. */
+function editorFiles() {
+  const map = document.querySelector('script[type="importmap"]')?.textContent;
+  /** @type {Record<string, string>} */
+  const imports = map ? (JSON.parse(map).imports ?? {}) : {};
+  return [
+    new URL("./editor.js", import.meta.url).href,
+    new URL("./editor.css", import.meta.url).href,
+    ...Object.values(imports).map((url) => new URL(url, location.href).href),
+  ];
+}
+
+function keepEditorForNextVisit() {
+  if (!editorModule) keepForNextVisit(editorFiles());
+}
+
 function attachEditors(/** @type {typeof import("./editor.js")} */ module, /** @type {Cell[]} */ list) {
   for (const cell of list) {
     const pre = cell.element.querySelector(".pypage-code pre");
@@ -186,7 +204,11 @@ function attachEditors(/** @type {typeof import("./editor.js")} */ module, /** @
       onRun: () => session.run(cell),
     });
     pre.replaceWith(cell.editor.dom);
-    if (cell === clickedCode && document.activeElement === document.body) cell.editor.focus();
+    // Unless the reader moved on meanwhile (focus elsewhere than the clicked cell).
+    const focus = document.activeElement;
+    if (clickedCode?.cell === cell && (focus === document.body || cell.element.contains(focus))) {
+      cell.editor.focus(clickedCode);
+    }
   }
 }
 
@@ -206,9 +228,11 @@ afterFirstPaint(() => {
     session.start();
     // On slides, autorun cells wait for their slide to be shown (slides.js).
     if (config.layout !== "slides") for (const cell of cells) if (cell.autorun) session.run(cell);
-    // The editor waits until Python answered (or the reader reaches for the code): its megabyte
-    // of JavaScript must not slow the first output.
-    session.whenReady(() => whenIdle(loadEditors));
+    // The editor (CodeMirror: a megabyte of JavaScript) loads only when the reader reaches for a
+    // cell's code (bind); until then the code is the highlighted text. Its files are handed to the
+    // service worker once Python answered, so the editor is there offline on a later visit
+    // without being fetched, parsed or run on this one.
+    session.whenReady(() => whenIdle(keepEditorForNextVisit));
   };
   if (hasAutorun) begin();
   else whenIdle(begin);

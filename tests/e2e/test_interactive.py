@@ -35,6 +35,10 @@ def ready(page: Page) -> None:
 
 
 def editors_ready(page: Page) -> None:
+    """Reach for a cell (the editor loads then, not before); wait until every editor is there."""
+    if page.evaluate("document.documentElement.dataset.pypageEditor") is None:
+        page.focus("[data-pypage-cell] [data-pypage-run]")
+        page.evaluate("document.activeElement.blur()")
     page.wait_for_function(
         "document.documentElement.dataset.pypageEditor === 'ready'", timeout=60_000
     )
@@ -167,14 +171,30 @@ def test_an_edit_of_a_changed_cell_is_out_of_date(browser: Browser, tmp_path: Pa
         served.close()
 
 
-def test_the_editor_loads_after_python_answered(page: Page, site: Served, traffic) -> None:
+def test_the_editor_loads_when_the_reader_reaches_for_the_code(
+    page: Page, site: Served, traffic
+) -> None:
     page.goto(site.url())
     ready(page)
-    editors_ready(page)
-    editor_files = [url for url in traffic.requests if "/vendor/codemirror/" in url]
-    assert editor_files, "the editor came from the site's own copy of CodeMirror"
-    order = [url for url in traffic.requests if "/codemirror/" in url or "/interpreters/" in url]
-    assert "/interpreters/" in order[0]  # Python's adapter was asked for before any editor file
+    # Once Python answered, the service worker keeps the editor's files for later visits...
+    page.wait_for_function(
+        """async () => (await (await caches.open('pypage-assets')).keys())
+              .some(r => r.url.includes('/vendor/codemirror/'))""",
+        polling=100,
+        timeout=60_000,
+    )
+    # ...but the page itself neither fetched nor ran them: a reader who only reads never pays.
+    assert [url for url in traffic.requests if "/codemirror/" in url] == []
+    assert page.evaluate("document.documentElement.dataset.pypageEditor") is None
+    assert page.locator(".cm-editor").count() == 0
+    assert page.locator(f"{cell('first')} pre.highlight .nb").count()  # highlighted meanwhile
+    page.click(f"{cell('first')} .pypage-code")
+    page.wait_for_function("document.documentElement.dataset.pypageEditor === 'ready'")
+    assert [url for url in traffic.requests if "/vendor/codemirror/" in url]
+    # The click that loaded the editor leaves the caret in it.
+    page.wait_for_function("document.activeElement.classList.contains('cm-content')")
+    focused = "document.activeElement.closest('[data-pypage-cell]').dataset.pypageCell"
+    assert page.evaluate(focused) == "first"
 
 
 def test_editor_colours_follow_the_reader_dark_setting(browser: Browser, site: Served) -> None:

@@ -136,8 +136,8 @@ def test_unknown_config_key(a_site: Path) -> None:
         "site/pypage.toml:2:1: error: unknown setting 'theem' (did you mean 'theme'?)\n"
         '    2 | theem = "dark"\n'
         "  hint: settings are title, description, interpreter, output, theme, strict, packages, "
-        "files, pyodide_distribution, pyodide_lock, cross_origin_isolation, timeout, search, snapshot, "
-        "nav"
+        "files, pyodide_distribution, pyodide_lock, cross_origin_isolation, timeout, search, "
+        "snapshot, nav"
     )
 
 
