@@ -167,15 +167,12 @@ def counting_server(root: Path) -> tuple[SiteServer, Counter]:
     return make_server(root, isolate=False, handler_class=handler), counter
 
 
-SETTLED = """async () => {
+SETTLED = """() => {
   const state = document.documentElement.dataset;
   if (!("pypage" in state)) return true;  // a bare page
-  if (state.pypageSnapshot === "made") return false;  // a snapshot being stored
-  // The page hands the editor's files to the service worker once Python answered (it loads them
-  // only for a reader who edits): settled once they and the rest are kept.
-  const kept = await (await caches.open("pypage-assets")).keys();
-  return kept.some((request) => request.url.endsWith("/editor.js"))
-    && ["ready", "partial"].includes(state.pypageOffline);
+  // "ready" covers the editor's files, which the page hands over once Python answered (it loads
+  // them only for a reader who edits); a snapshot still being stored is not settled either.
+  return ["ready", "partial"].includes(state.pypageOffline) && state.pypageSnapshot !== "made";
 }"""
 
 
@@ -195,7 +192,7 @@ def visit(context: BrowserContext, url: str) -> tuple[float, float]:
     # A reader stays longer than the first output: the page stores Python's snapshot after it,
     # and the service worker keeps what the page used. Closing earlier would leave that work to
     # run into (and be counted in) the next visit.
-    page.wait_for_function(SETTLED, polling=100, timeout=60_000)
+    page.wait_for_function(SETTLED, timeout=60_000)
     page.close()
     return float(output), float(paint)
 

@@ -76,8 +76,8 @@ def stop_once(page: Page, cell: str) -> tuple[float, float]:
 
 
 SNAPSHOT_SETTLED = (
-    "document.documentElement.dataset.pypage === 'ready'"
-    " && document.documentElement.dataset.pypageSnapshot !== 'made'"
+    "['kept', 'restored', 'unavailable', 'off']"
+    ".includes(document.documentElement.dataset.pypageSnapshot)"
 )
 
 

@@ -168,9 +168,8 @@ function loadEditors() {
     (module) => {
       attachEditors(module, cells);
       root.dataset.pypageEditor = "ready";
-      // Kept for the next visit only once loaded: fetching them for the service worker earlier
-      // would compete with Python's start on this visit (or the next one).
-      keepForNextVisit([]);
+      editorHandedOver = true;
+      keepForNextVisit([]); // the page's own requests name the editor's files now
     },
     () => (root.dataset.pypageEditor = "failed"), // the code stays readable, and runs
   );
@@ -190,7 +189,9 @@ function editorFiles() {
 }
 
 function keepEditorForNextVisit() {
-  if (!editorModule) keepForNextVisit(editorFiles());
+  if (editorModule) return; // the reader was quicker: loadEditors hands them over
+  editorHandedOver = true;
+  keepForNextVisit(editorFiles());
 }
 
 function attachEditors(/** @type {typeof import("./editor.js")} */ module, /** @type {Cell[]} */ list) {
@@ -281,6 +282,7 @@ function afterFirstPaint(/** @type {() => void} */ callback) {
 // "unavailable" (no service worker in this browser or window).
 /** @type {Promise<ServiceWorker | null> | null} */
 let serviceWorker = null;
+let editorHandedOver = false; // the editor's files were sent to be kept (see keepEditorForNextVisit)
 const used = new Set();
 
 function registerServiceWorker() {
@@ -325,7 +327,10 @@ function keepForNextVisit(/** @type {string[]} */ workerURLs) {
     }
     const channel = new MessageChannel();
     channel.port1.onmessage = ({ data }) => {
-      if (used.size === urls.length) root.dataset.pypageOffline = data.missing ? "partial" : "ready";
+      // Ready only once the editor's files are among those kept: it may be the next visit's.
+      if (used.size === urls.length && editorHandedOver) {
+        root.dataset.pypageOffline = data.missing ? "partial" : "ready";
+      }
     };
     worker.postMessage({ type: "cache", urls, page: location.href.split("#")[0] }, [channel.port2]);
   });

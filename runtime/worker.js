@@ -120,8 +120,8 @@ async function start({ config, base, interrupt: shared }) {
     });
     await writeFiles(loaded.fs, files);
     readAnswer = (await answersModule).readAnswer;
+    post({ type: "snapshot", state: loaded.snapshot }); // first: "ready" pages see how it began
     post({ type: "ready" });
-    post({ type: "snapshot", state: loaded.snapshot });
     reportFetched();
     keepSnapshotWhenIdle(loaded);
     return loaded;

@@ -178,11 +178,14 @@ def test_the_editor_loads_when_the_reader_reaches_for_the_code(
     ready(page)
     # Once Python answered, the service worker keeps the editor's files for later visits...
     page.wait_for_function(
-        """async () => (await (await caches.open('pypage-assets')).keys())
-              .some(r => r.url.includes('/vendor/codemirror/'))""",
-        polling=100,
+        "['ready', 'partial'].includes(document.documentElement.dataset.pypageOffline)",
         timeout=60_000,
     )
+    kept = page.evaluate(
+        "async () => (await (await caches.open('pypage-assets')).keys()).map(r => r.url)"
+    )
+    assert any(url.endswith("/editor.js") for url in kept)
+    assert any("/vendor/codemirror/codemirror-view.js" in url for url in kept)
     # ...but the page itself neither fetched nor ran them: a reader who only reads never pays.
     assert [url for url in traffic.requests if "/codemirror/" in url] == []
     assert page.evaluate("document.documentElement.dataset.pypageEditor") is None

@@ -288,13 +288,8 @@ def counting(root: Path) -> Iterator[tuple[str, list[str]]]:
 def visit(page: Page, url: str, cell: str) -> str:
     page.goto(url)
     wait_finished(page, cell)
-    # The editor's files are handed to the service worker once Python answered (the page loads
-    # them only when the reader reaches for the code); "ready" then means they are kept too.
-    page.wait_for_function(
-        """async () => (await (await caches.open('pypage-assets')).keys())
-              .some(r => r.url.endsWith('/editor.js'))""",
-        polling=100,
-    )
+    # "ready" covers the editor's files too, handed to the service worker once Python answered
+    # (the page itself loads them only when the reader reaches for the code).
     page.wait_for_function(
         "['ready', 'partial'].includes(document.documentElement.dataset.pypageOffline)"
     )
