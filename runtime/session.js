@@ -209,7 +209,8 @@ export class Session {
 
   /** Ask for a cell to run; it waits for the interpreter and for the cells asked for before it. */
   run(/** @type {Cell} */ cell) {
-    if (this.failed || cell.state === "queued" || cell.state === "running") return;
+    if (this.failed) return this.cannotRun(cell); // a Run pressed after the failure still answers
+    if (cell.state === "queued" || cell.state === "running") return;
     if (!this.setupQueued) {
       // Hidden setup cells run first, in the order they appear on the page.
       this.setupQueued = true;
@@ -222,7 +223,7 @@ export class Session {
 
   /** Run every cell of the page in order (or those above `until`), stopping at the first error. */
   runAll(/** @type {Cell | null} */ until = null) {
-    if (this.failed) return;
+    if (this.failed) return this.cellsAbove(until).forEach((cell) => this.cannotRun(cell));
     this.stopOnError = true;
     for (const cell of this.cellsAbove(until)) this.run(cell);
     if (until === null) this.start(); // a page of hidden cells only still starts Python
@@ -508,11 +509,16 @@ export class Session {
     for (const callback of this.readyCallbacks.splice(0)) callback();
     this.onStatus("error", `Python failed to load: ${reason}`);
     for (const cell of [...this.queue, ...(this.running ? [this.running] : [])]) {
-      cell.output.append("notice", `Python failed to load, so this cell cannot run: ${reason}`);
-      cell.output.flush();
-      cell.setState("error", "Error");
+      this.cannotRun(cell);
     }
     this.queue = [];
     this.running = null;
+  }
+
+  cannotRun(/** @type {Cell} */ cell) {
+    cell.output.clear();
+    cell.output.append("notice", `Python failed to load, so this cell cannot run: ${this.failed}`);
+    cell.output.flush();
+    cell.setState("error", "Error");
   }
 }

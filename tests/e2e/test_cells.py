@@ -263,6 +263,18 @@ def test_a_runtime_that_fails_to_load_says_so_in_the_page(
     assert output_of(page, "cell").startswith("Python failed to load, so this cell cannot run:")
 
 
+@pytest.mark.allow_console_errors
+def test_run_pressed_after_python_failed_to_load_still_answers(
+    page: Page, a_broken_site: Served
+) -> None:
+    page.goto(a_broken_site.url())
+    page.wait_for_selector("html[data-pypage=error]")  # Python starts once the page is idle
+    assert run_cell(page, "cell") == "error"
+    assert output_of(page, "cell").startswith("Python failed to load, so this cell cannot run:")
+    assert run_cell(page, "cell") == "error"  # again: one message, not two
+    assert output_of(page, "cell").count("Python failed to load") == 1
+
+
 def test_sys_exit_ends_a_cell_and_only_a_failure_status_is_an_error(
     page: Page, a_site: Served
 ) -> None:
