@@ -3,15 +3,15 @@
 // the author has since changed the cell, the reader is asked whether to keep their version or take
 // the new one.
 
-// "/notes/" and "/notes/index.html" are one page.
-const KEY = `pypage:edits:${location.pathname.replace(/\/index\.html$/, "/")}`;
+// "/notes/" and "/notes/index.html" are one page. Read at each use: in-site navigation changes it.
+const key = () => `pypage:edits:${location.pathname.replace(/\/index\.html$/, "/")}`;
 
 /** @typedef {{hash: string, code: string}} SavedEdit */
 
 /** @returns {Record<string, SavedEdit>} */
 function load() {
   try {
-    const saved = JSON.parse(localStorage.getItem(KEY) ?? "{}");
+    const saved = JSON.parse(localStorage.getItem(key()) ?? "{}");
     return saved && typeof saved === "object" ? saved : {};
   } catch {
     return {}; // storage disabled (some private windows) or unreadable: start afresh
@@ -20,8 +20,8 @@ function load() {
 
 function store(/** @type {Record<string, SavedEdit>} */ edits) {
   try {
-    if (Object.keys(edits).length) localStorage.setItem(KEY, JSON.stringify(edits));
-    else localStorage.removeItem(KEY);
+    if (Object.keys(edits).length) localStorage.setItem(key(), JSON.stringify(edits));
+    else localStorage.removeItem(key());
   } catch {
     // Full or disabled storage: the edit lives as long as the page does.
   }

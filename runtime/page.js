@@ -7,29 +7,38 @@ import { fitFrame } from "./output.js";
 import { Cell, Session } from "./session.js";
 
 const root = document.documentElement;
-/** @type {import("./types/protocol.js").PageConfig} */
-const config = JSON.parse(document.getElementById("pypage-config")?.textContent ?? "{}");
-const status = document.querySelector("[data-pypage-status]");
-
+const readConfig = () =>
+  /** @type {import("./types/protocol.js").PageConfig} */ (
+    JSON.parse(document.getElementById("pypage-config")?.textContent ?? "{}")
+  );
 const findCells = () =>
   [...document.querySelectorAll("[data-pypage-cell]")].map(
     (element) => new Cell(/** @type {HTMLElement} */ (element)),
   );
-const cells = findCells();
 
-const session = new Session({
-  cells,
-  config,
-  onStatus(state, text) {
-    root.dataset.pypage = state;
-    if (status) status.textContent = text;
-  },
-  onFetched: keepForNextVisit,
-  onSnapshot(state) {
-    root.dataset.pypageSnapshot = state;
-  },
-  answersURL,
-});
+// The page shown. In-site navigation (navigate.js) replaces it; the session, and its interpreter,
+// stay for the whole visit.
+let config = readConfig();
+let cells = findCells();
+let status = document.querySelector("[data-pypage-status]");
+let statusText = "";
+
+const newSession = () =>
+  new Session({
+    cells,
+    config,
+    onStatus(state, text) {
+      root.dataset.pypage = state;
+      statusText = text;
+      if (status) status.textContent = text;
+    },
+    onFetched: keepForNextVisit,
+    onSnapshot(state) {
+      root.dataset.pypageSnapshot = state;
+    },
+    answersURL,
+  });
+let session = newSession();
 
 root.dataset.pypage = "idle";
 
@@ -69,30 +78,77 @@ function bind(/** @type {Cell[]} */ list) {
     };
   }
 }
-bind(cells);
-// HTML output recorded at build time sits in frames that need sizing to their content.
-const frames = /** @type {NodeListOf<HTMLIFrameElement>} */ (
-  document.querySelectorAll("[data-pypage-output] iframe.pypage-html")
-);
-for (const iframe of frames) {
-  if (iframe.contentDocument?.readyState === "complete") fitFrame(iframe);
-  else iframe.addEventListener("load", () => fitFrame(iframe));
+
+/** Bind the page shown: its cells, recorded HTML output, toolbar; start Python as it needs. */
+function showPage() {
+  bind(cells);
+  if (editorModule) editorModule.then((module) => attachEditors(module, cells));
+  // HTML output recorded at build time sits in frames that need sizing to their content.
+  const frames = /** @type {NodeListOf<HTMLIFrameElement>} */ (
+    document.querySelectorAll("[data-pypage-output] iframe.pypage-html")
+  );
+  for (const iframe of frames) {
+    if (iframe.contentDocument?.readyState === "complete") fitFrame(iframe);
+    else iframe.addEventListener("load", () => fitFrame(iframe));
+  }
+  // Page toolbar (theme templates place it; each control is optional).
+  const control = (/** @type {string} */ name) => document.querySelector(`[data-pypage-${name}]`);
+  control("run-all")?.addEventListener("click", () => session.runAll());
+  control("restart")?.addEventListener("click", () => session.restart());
+  control("clear")?.addEventListener("click", () => session.clearOutputs());
+  if (status) status.textContent = statusText;
+  // Pages with autorun cells need Python at once; others wait until the page is idle as well.
+  const hasAutorun = cells.some((cell) => cell.autorun);
+  afterFirstPaint(() => {
+    const begin = () => {
+      session.start();
+      // On slides, autorun cells wait for their slide to be shown (slides.js).
+      if (config.layout !== "slides") for (const cell of cells) if (cell.autorun) session.run(cell);
+      // The editor (CodeMirror: a megabyte of JavaScript) loads only when the reader reaches for
+      // a cell's code (bind); until then the code is the highlighted text. Its files are handed to
+      // the service worker once Python answered, so the editor is there offline on a later visit
+      // without being fetched, parsed or run on this one.
+      session.whenReady(() => whenIdle(keepEditorForNextVisit));
+    };
+    if (hasAutorun) begin();
+    else whenIdle(begin);
+  });
 }
+
+// In-site navigation showed another page (see navigate.js). Its cells get a fresh namespace in
+// the same interpreter; a page of the other interpreter gets a session of its own; a page without
+// cells leaves the interpreter waiting for the next page that has some.
+document.addEventListener("pypage:page", () => {
+  for (const cell of cells) cell.editor?.destroy();
+  const next = readConfig();
+  cells = findCells();
+  status = document.querySelector("[data-pypage-status]");
+  firstOutput = true;
+  clickedCode = null;
+  if (!cells.length) return session.newPage([], config);
+  if (next.interpreter !== config.interpreter) {
+    session.end();
+    config = next;
+    root.dataset.pypage = "idle";
+    statusText = "";
+    delete root.dataset.pypageSnapshot;
+    session = newSession();
+    session.prepare();
+  } else {
+    config = next;
+    session.newPage(cells, config);
+  }
+  showPage();
+});
 
 // pypage serve replaced the page's content after an edit: the same interpreter (and the variables
 // the reader's cells set) carries on with the new cells.
 document.addEventListener("pypage:content-replaced", () => {
-  const fresh = findCells();
-  session.rebind(fresh);
-  bind(fresh);
-  if (editorModule) editorModule.then((module) => attachEditors(module, fresh));
+  cells = findCells();
+  session.rebind(cells);
+  bind(cells);
+  if (editorModule) editorModule.then((module) => attachEditors(module, cells));
 });
-
-// Page toolbar (theme templates place it; each control is optional).
-const control = (/** @type {string} */ name) => document.querySelector(`[data-pypage-${name}]`);
-control("run-all")?.addEventListener("click", () => session.runAll());
-control("restart")?.addEventListener("click", () => session.restart());
-control("clear")?.addEventListener("click", () => session.clearOutputs());
 
 // Editing. A reader's edits are saved per page (edits.js) and shown before the editor loads.
 function restoreEdit(/** @type {Cell} */ cell) {
@@ -166,7 +222,7 @@ function loadEditors() {
   editorModule = import("./editor.js");
   editorModule.then(
     (module) => {
-      attachEditors(module, cells);
+      attachEditors(module, cells); // the cells of the page shown when it arrives
       root.dataset.pypageEditor = "ready";
       editorHandedOver = true;
       keepForNextVisit([]); // the page's own requests name the editor's files now
@@ -189,7 +245,7 @@ function editorFiles() {
 }
 
 function keepEditorForNextVisit() {
-  if (editorModule) return; // the reader was quicker: loadEditors hands them over
+  if (editorModule || editorHandedOver) return; // loadEditors hands them over, or did already
   editorHandedOver = true;
   keepForNextVisit(editorFiles());
 }
@@ -213,8 +269,6 @@ function attachEditors(/** @type {typeof import("./editor.js")} */ module, /** @
   }
 }
 
-session.prepare();
-
 /** Where the service worker takes input() answers, when it controls this page. */
 function answersURL() {
   if (!config.serviceWorker || !navigator.serviceWorker?.controller) return null;
@@ -222,22 +276,8 @@ function answersURL() {
 }
 navigator.serviceWorker?.addEventListener("controllerchange", () => session.answersChanged());
 
-// Pages with autorun cells need Python at once; others wait until the page is idle as well.
-const hasAutorun = cells.some((cell) => cell.autorun);
-afterFirstPaint(() => {
-  const begin = () => {
-    session.start();
-    // On slides, autorun cells wait for their slide to be shown (slides.js).
-    if (config.layout !== "slides") for (const cell of cells) if (cell.autorun) session.run(cell);
-    // The editor (CodeMirror: a megabyte of JavaScript) loads only when the reader reaches for a
-    // cell's code (bind); until then the code is the highlighted text. Its files are handed to the
-    // service worker once Python answered, so the editor is there offline on a later visit
-    // without being fetched, parsed or run on this one.
-    session.whenReady(() => whenIdle(keepEditorForNextVisit));
-  };
-  if (hasAutorun) begin();
-  else whenIdle(begin);
-});
+session.prepare();
+showPage();
 
 /** Call back once the page is idle (at once in browsers that cannot tell). */
 function whenIdle(/** @type {() => void} */ callback) {

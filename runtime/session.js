@@ -157,6 +157,33 @@ export class Session {
   }
 
   /**
+   * In-site navigation showed another page of the same interpreter: its cells start in a fresh
+   * namespace, and modules already imported stay imported. A cell still running on the page the
+   * reader left (or a failed start) is not carried over: Python restarts, from its snapshot.
+   * @param {Cell[]} cells
+   * @param {import("./types/protocol.js").PageConfig} config
+   */
+  newPage(cells, config) {
+    this.asking?.cancel();
+    Object.assign(this, { asking: null, queue: [], stopOnError: false, setupQueued: false, config });
+    this.cells = new Map(cells.map((cell) => [cell.id, cell]));
+    if (this.running || this.failed) return this.restart();
+    if (!this.startedAt) return; // "init" will carry the new page's settings
+    this.worker?.postMessage(
+      /** @satisfies {ToWorker} */ ({ type: "page", files: config.files ?? [], base: location.href }),
+    );
+  }
+
+  /** The page left needs no more Python (the next page uses the other interpreter). */
+  end() {
+    clearTimeout(this.stopTimer);
+    clearTimeout(this.timeoutTimer);
+    this.asking?.cancel();
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  /**
    * Create the worker: a few kilobytes of script that the browser may fetch and evaluate while the
    * page paints. It loads nothing of Python until start().
    */

@@ -7,6 +7,8 @@
 //                              (how input() reaches the page: see answers.js; sent again when the
 //                              service worker takes control of the page)
 //                            {type: "run", id, code, packages: [name, …]}
+//                            {type: "page", files, base} (in-site navigation showed another page:
+//                              a fresh namespace, and that page's data files, relative to base)
 // Protocol (worker → page):  {type: "progress", text} · {type: "ready"} · {type: "fatal", message}
 //                            {type: "installing", id, names} (packages the cell needs, loading)
 //                            {type: "started", id} (the cell's own code begins: its time limit too)
@@ -51,6 +53,8 @@ self.onmessage = (/** @type {MessageEvent<ToWorker>} */ { data }) => {
   } else if (data.type === "run") {
     waiting++;
     queue = queue.then(() => run(data));
+  } else if (data.type === "page") {
+    queue = queue.then(() => newPage(data));
   }
 };
 
@@ -177,6 +181,23 @@ function batcher(/** @type {string | null} */ id) {
   if (id === null) return null;
   if (!batchers.has(id)) batchers.set(id, new Batcher(id));
   return batchers.get(id);
+}
+
+/**
+ * Another page of the site is shown: the same interpreter, a fresh namespace, its data files.
+ * @param {{files: [string, string][], base: string}} page
+ */
+async function newPage({ files, base }) {
+  // A failed start was reported already; "init" came first (the page sends "page" only after it).
+  const python = await /** @type {Promise<Interpreter>} */ (interpreter).catch(() => null);
+  if (!python) return;
+  batchers.clear();
+  try {
+    python.newPage();
+    await writeFiles(python.fs, files.map(([path, url]) => [path, new URL(url, base).href]));
+  } catch (error) {
+    console.warn(`pypage: the new page's files could not be written: ${errorMessage(error)}`);
+  }
 }
 
 /** @param {{id: string, code: string, packages?: string[]}} cell */

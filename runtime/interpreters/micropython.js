@@ -64,6 +64,9 @@ export async function load(options) {
     async install() {
       return ["MicroPython pages cannot install packages"];
     },
+    newPage() {
+      cells.new_page();
+    },
     async run({ id, code }) {
       running = true;
       try {

@@ -13,6 +13,8 @@ import * as snapshots from "./snapshot.js";
  *   from a stored memory snapshot, or normally, having made one (or not: none can be made, or
  *   a stored one failed before)
  * @property {(() => Promise<void>) | null} keepSnapshot  stores the snapshot it made, once
+ * @property {() => void} newPage  another page of the site is shown: a fresh namespace for its
+ *   cells (imported modules stay)
  *
  * @typedef {object} FileSystem  what the worker uses of Emscripten's file system
  * @property {() => string} cwd
@@ -22,6 +24,7 @@ import * as snapshots from "./snapshot.js";
  * @typedef {object} CellRunner  the Python module that runs cells (python/_pypage_cell*.py)
  * @property {(...callbacks: Function[]) => void} install  output, flush, readLine and wait
  * @property {(code: string, id: string) => boolean | Promise<boolean>} run
+ * @property {() => void} new_page
  *
  * @typedef {object} LoadOptions
  * @property {string} url  absolute URL of the folder holding the interpreter's files
@@ -163,6 +166,9 @@ export async function load(options) {
         : null,
     async run({ id, code }) {
       return await cells.run(code, id);
+    },
+    newPage() {
+      cells.new_page();
     },
     async install(names) {
       /** @type {string[]} */

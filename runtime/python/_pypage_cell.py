@@ -116,6 +116,15 @@ def _plain_duration(seconds):
     return isinstance(seconds, (int, float)) and 0 <= seconds < 1e9
 
 
+def new_page():
+    """Another page of the site is shown (in-site navigation): its cells start in a fresh
+    namespace; imported modules stay imported, which is what makes the switch fast."""
+    namespace.clear()
+    namespace.update(__name__="__main__", __builtins__=builtins)
+    for filename in [name for name in linecache.cache if name.startswith(CELL_PREFIX)]:
+        del linecache.cache[filename]
+
+
 def cell_filename(cell_id):
     return f"{CELL_PREFIX}{cell_id}>"
 

@@ -43,6 +43,13 @@ def install(output, flush, read_line, wait=None):
     install_sleep(flush, wait)
 
 
+def new_page():
+    """Another page of the site is shown: a fresh namespace (imported modules stay imported)."""
+    namespace.clear()
+    namespace.update({"__name__": "__main__", "input": read_input})
+    sources.clear()
+
+
 def run(code, cell_id):
     """Run one cell. Returns False if the cell raised (its traceback was sent as "error")."""
     _running[0] = cell_id

@@ -56,7 +56,11 @@ sw.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET" || new URL(request.url).origin !== scope.origin) return;
   if (sitePath(request.url) === ANSWER_PATH) event.respondWith(answers.request(request.url));
-  else if (request.mode === "navigate") event.respondWith(page(event));
+  // In-site navigation (navigate.js) fetches pages with this header: they are kept like the pages
+  // the browser loads, for offline visits.
+  else if (request.mode === "navigate" || request.headers.has("X-Pypage-Page")) {
+    event.respondWith(page(event));
+  }
   else if (SEARCH && sitePath(request.url).startsWith(SEARCH)) event.respondWith(searchFile(request));
   else if (ASSETS.has(sitePath(request.url))) event.respondWith(asset(event));
   else if (ISOLATE) event.respondWith(fetch(request).then(isolated));

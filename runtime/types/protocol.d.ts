@@ -34,7 +34,8 @@ export interface AnswerChannel {
 export type ToWorker =
   | { type: "init"; config: PageConfig; base: string; interrupt: SharedArrayBuffer | null }
   | ({ type: "answers" } & AnswerChannel)
-  | { type: "run"; id: string; code: string; packages: string[] };
+  | { type: "run"; id: string; code: string; packages: string[] }
+  | { type: "page"; files: [target: string, url: string][]; base: string };
 
 export type FromWorker =
   | { type: "progress"; text: string }

@@ -46,6 +46,7 @@ class SiteConfig:
     timeout: float | None = None  # seconds a cell may run before the page stops it
     search: bool = True
     snapshot: bool = True  # Pyodide starts from a memory snapshot kept by the reader's browser
+    navigation: bool = True  # links within the site swap the content and keep the interpreter
     nav: tuple[NavEntry, ...] | None = None  # the navigation written out; None: from file names
     # Mistakes that do not stop the build (settings of mkdocs.yml that pypage ignores).
     warnings: tuple[Diagnostic, ...] = ()
@@ -88,6 +89,10 @@ _KEYS: dict[str, tuple[type, str]] = {
     "snapshot": (
         bool,
         "true or false: whether Pyodide starts from a memory snapshot the browser keeps",
+    ),
+    "navigation": (
+        bool,
+        "true or false: whether links within the site keep Python running (in-site navigation)",
     ),
     "nav": (list, 'the navigation\'s pages and sections in order, e.g. ["index.md", "setup.md"]'),
 }

@@ -40,6 +40,30 @@ function loaded() {
   return ["ready", "error"].includes(document.documentElement.dataset.pypage);
 }
 
+/**
+ * Follow a link to the site's page at `url`, as a reader does: in-site navigation keeps the
+ * interpreter (a fresh namespace for the page's cells); a page it cannot swap in loads normally.
+ * @param {string} url
+ */
+function visit(url) {
+  const link = document.createElement("a");
+  link.href = url;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+/** Whether the page at `url` is shown, swapped in or loaded. @param {string} url */
+function arrived(url) {
+  const navigation = document.documentElement.dataset.pypageNavigation;
+  return (
+    location.href === url &&
+    document.readyState === "complete" &&
+    navigation !== "loading" &&
+    navigation !== "left"
+  );
+}
+
 /** Whether a memory snapshot the page's Python made is stored (or will never be). */
 function snapshotSettled() {
   return document.documentElement.dataset.pypageSnapshot !== "made";

@@ -20,8 +20,8 @@ from pypage.markdown.cells import Cell
 from pypage.markdown.page import Page
 
 if TYPE_CHECKING:  # Playwright itself loads only when a check runs
-    from playwright.async_api import BrowserContext, Request
     from playwright.async_api import Page as Tab
+    from playwright.async_api import Request
 
 # Loading the interpreter is not the cell's time: it gets its own, generous limit.
 LOAD_TIMEOUT = 180.0
@@ -114,10 +114,26 @@ async def _run_pages(
         context = await chromium.new_context()
 
         async def job() -> None:
-            while not waiting.empty():
-                page = waiting.get_nowait()
-                done[id(page)] = results = await _run_page(context, base, page, timeout)
-                page_done(page, results)
+            # One tab per job, going from page to page as a reader does: one interpreter serves
+            # them all, and a page that failed is followed by a fresh load (a new interpreter).
+            tab = await context.new_page()
+            outside: list[str] = []
+            tab.on("request", lambda request: _watch(request, outside))
+            fresh = True
+            try:
+                while not waiting.empty():
+                    page = waiting.get_nowait()
+                    outside.clear()
+                    results = await _run_page(tab, base, page, timeout, fresh=fresh)
+                    if outside:
+                        first = results[0].cell if results else page.cells[0]
+                        results.append(reached_outside(page, first, outside[0]))
+                    done[id(page)] = results
+                    fresh = any(r.status == "failed" or r.stopped_page for r in results)
+                    page_done(page, results)
+                await _let_snapshot_settle(tab)
+            finally:
+                await tab.close()
 
         try:
             await asyncio.gather(*(job() for _ in range(max(1, min(jobs, len(pages))))))
@@ -127,41 +143,37 @@ async def _run_pages(
     return tuple(result for page in pages for result in done.get(id(page), []))
 
 
+def _watch(request: Request, outside: list[str]) -> None:
+    url = request.url
+    if urlsplit(url).hostname not in ("127.0.0.1", "localhost") and not url.startswith(
+        ("data:", "blob:")
+    ):
+        outside.append(url)
+
+
 async def _run_page(
-    context: BrowserContext, base: str, page: Page, timeout: float
+    tab: Tab, base: str, page: Page, timeout: float, *, fresh: bool
 ) -> list[CellResult]:
-    outside: list[str] = []
-
-    def watch(request: Request) -> None:
-        url = request.url
-        if urlsplit(url).hostname not in ("127.0.0.1", "localhost") and not url.startswith(
-            ("data:", "blob:")
-        ):
-            outside.append(url)
-
-    tab = await context.new_page()
-    tab.on("request", watch)
+    url = base + str(page.source.url)
+    if fresh:
+        await _let_snapshot_settle(tab)  # the next start restores what this one made
+        await tab.goto(url)
+    else:
+        await tab.evaluate(page_function("visit"), url)
+        await tab.wait_for_function(page_function("arrived"), arg=url, timeout=LOAD_TIMEOUT * 1000)
     results: list[CellResult] = []
-    try:
-        await tab.goto(base + str(page.source.url))
-        hung: Cell | None = None
-        for cell in page.cells:
-            if cell.skip_check:
-                results.append(skipped(page, cell))
-            elif hung is not None:
-                results.append(not_run(page, cell, stopped_by=hung))
-            else:
-                seen = await _observe(tab, cell, timeout)
-                result = judge(page, cell, seen, timeout=timeout, load_timeout=LOAD_TIMEOUT)
-                results.append(result)
-                if result.stopped_page:
-                    hung = cell
-        await _let_snapshot_settle(tab)
-    finally:
-        await tab.close()
-    if outside:
-        first = results[0].cell if results else page.cells[0]
-        results.append(reached_outside(page, first, outside[0]))
+    hung: Cell | None = None
+    for cell in page.cells:
+        if cell.skip_check:
+            results.append(skipped(page, cell))
+        elif hung is not None:
+            results.append(not_run(page, cell, stopped_by=hung))
+        else:
+            seen = await _observe(tab, cell, timeout)
+            result = judge(page, cell, seen, timeout=timeout, load_timeout=LOAD_TIMEOUT)
+            results.append(result)
+            if result.stopped_page:
+                hung = cell
     return results
 
 

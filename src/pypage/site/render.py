@@ -106,6 +106,15 @@ def render_page(
         if item.url is not None
     }
     scripts = []
+    # In-site navigation keeps the interpreter for the whole visit: every page of a site with
+    # cells takes part, those without cells too (a reader's path often crosses some). Slides
+    # pages are left to the browser (reveal.js owns their document).
+    navigates = (
+        config.navigation
+        and runtime is not None
+        and bool(runtime.interpreters)
+        and not page.is_slides
+    )
     if page.cells and runtime is not None:
         interpreter = INTERPRETERS[page.interpreter(config.interpreter)]
         folder = relative_url(runtime.interpreters[interpreter.name], here) + "/"
@@ -130,6 +139,9 @@ def render_page(
         scripts.append(f'<script type="application/json" id="pypage-config">{payload}</script>')
         scripts.append(_import_map(runtime, here))
         scripts.append(_module(relative_url(runtime.loader / "page.js", here)))
+    if navigates:
+        assert runtime is not None
+        scripts.append(_module(relative_url(runtime.loader / "navigate.js", here)))
     slides_css = ""
     if page.is_slides and runtime is not None:
         slides_css = relative_url(runtime.loader / "vendor/reveal.css", here)

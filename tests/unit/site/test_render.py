@@ -83,3 +83,42 @@ def test_urls_of_files_whose_names_are_not_url_safe_are_escaped() -> None:
     assert relative_url(PurePosixPath("c#.html"), here) == "c%23.html"
     assert relative_url(PurePosixPath("my notes/a b.html"), here) == "my%20notes/a%20b.html"
     assert relative_url(PurePosixPath("guide/intro.html"), here) == "guide/intro.html"
+
+
+def test_every_page_of_a_site_with_cells_navigates_in_place_but_slides(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "site",
+        {
+            "index.md": "# Home\n",
+            "a/lesson.md": "```python run\nx = 1\n```\n",
+            "deck.md": "---\nlayout: slides\n---\n# One\n\n---\n\n# Two\n",
+        },
+    )
+    out = build(site).out
+
+    def navigation(name: str) -> list[Path]:
+        html = (out / name).read_text()
+        return [
+            (out / name).parent / src
+            for src in re.findall(r'<script type="module" src="([^"]*navigate\.js)"', html)
+        ]
+
+    (home,) = navigation("index.html")  # no cells: the interpreter may come from a later page
+    (lesson,) = navigation("a/lesson.html")
+    assert home.resolve() == lesson.resolve()
+    assert home.read_bytes() == (data_path("runtime") / "navigate.js").read_bytes()
+    assert navigation("deck.html") == []  # reveal.js owns a deck's document
+
+
+def test_a_site_without_cells_has_no_navigation(tmp_path: Path) -> None:
+    out = build(write(tmp_path / "site", {"index.md": "# Home\n", "b.md": "# B\n"})).out
+    assert "navigate.js" not in (out / "index.html").read_text()
+
+
+def test_navigation_false_leaves_links_to_the_browser(tmp_path: Path) -> None:
+    cell = "```python run\nx = 1\n```\n"
+    site = write(
+        tmp_path / "site", {"pypage.toml": "navigation = false\n", "index.md": cell, "b.md": cell}
+    )
+    out = build(site).out
+    assert "navigate.js" not in (out / "index.html").read_text()

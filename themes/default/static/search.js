@@ -2,8 +2,8 @@
 // through its JavaScript API as the reader types. "/" focuses the box; arrow keys move through the
 // results, Enter opens one, Escape closes them. Results link to the heading nearest the match.
 
-const box = /** @type {HTMLElement | null} */ (document.querySelector("[data-pypage-search]"));
 const MAX_RESULTS = 8;
+const findBox = () => /** @type {HTMLElement | null} */ (document.querySelector("[data-pypage-search]"));
 
 /**
  * @typedef {{ title: string, url: string, excerpt: string, locations?: number[] }} SubResult
@@ -16,7 +16,8 @@ const MAX_RESULTS = 8;
  * }} Pagefind
  */
 
-if (box) {
+/** @param {HTMLElement} box */
+function attach(box) {
   const input = /** @type {HTMLInputElement} */ (box.querySelector("input"));
   const results = /** @type {HTMLElement} */ (box.querySelector("[data-search-results]"));
   const module = new URL(box.dataset.pypageSearch || "", location.href);
@@ -127,14 +128,24 @@ if (box) {
     if (!box.contains(/** @type {Node | null} */ (event.relatedTarget))) expand(false);
   });
 
-  // "/" anywhere but in a field (or a cell's editor) goes to the search box.
-  addEventListener("keydown", (event) => {
-    const target = /** @type {HTMLElement} */ (event.target);
-    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (target.closest("input, textarea, select, [contenteditable=''], [contenteditable=true]")) return;
-    event.preventDefault();
-    input.focus();
-    input.select();
-  });
   box.dataset.ready = "";
 }
+
+const box = findBox();
+if (box) attach(box);
+// pypage's in-site navigation showed another page (and its header) in this document.
+document.addEventListener("pypage:page", () => {
+  const next = findBox();
+  if (next && next.dataset.ready === undefined) attach(next);
+});
+
+// "/" anywhere but in a field (or a cell's editor) goes to the search box.
+addEventListener("keydown", (event) => {
+  const target = /** @type {HTMLElement} */ (event.target);
+  const input = findBox()?.querySelector("input");
+  if (!input || event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (target.closest("input, textarea, select, [contenteditable=''], [contenteditable=true]")) return;
+  event.preventDefault();
+  input.focus();
+  input.select();
+});

@@ -71,8 +71,13 @@ function reveal() {
   if (id) document.getElementById(id)?.scrollIntoView();
 }
 
-for (const set of document.querySelectorAll("[data-pypage-tabs]")) {
-  enhance(/** @type {HTMLElement} */ (set));
+function enhanceAll() {
+  for (const set of document.querySelectorAll("[data-pypage-tabs]:not([data-enhanced])")) {
+    enhance(/** @type {HTMLElement} */ (set));
+  }
+  if (location.hash) reveal();
 }
-if (location.hash) reveal();
+enhanceAll();
 addEventListener("hashchange", reveal);
+// pypage's in-site navigation showed another page in this document.
+document.addEventListener("pypage:page", enhanceAll);
