@@ -27,6 +27,14 @@ let pending = 0; // a newer navigation makes an older one's result void
 
 history.replaceState({ ...history.state, pypage: true }, "");
 
+// The head stays while the URL changes: its relative URLs would resolve against the next page's
+// address (the browser fetches the icon again from there). Stylesheets are recorded once, here,
+// since a page is swapped in only when it has the same ones.
+for (const link of document.head.querySelectorAll('link[href]:not([rel~="stylesheet"])')) {
+  link.setAttribute("href", /** @type {HTMLLinkElement} */ (link).href);
+}
+const STYLES = stylesheets(document, location.href);
+
 /** Keep the reader's position in the page's history entry: Back and Forward return to it. */
 function remember() {
   clearTimeout(rememberTimer);
@@ -121,18 +129,20 @@ function leave(/** @type {URL} */ url, /** @type {boolean} */ push) {
  */
 function compatible(doc, url) {
   const runtime = moduleScripts(doc, url).some((src) => src === new URL("navigate.js", RUNTIME).href);
-  const styles = (/** @type {Document} */ d, /** @type {string} */ base) =>
-    [...d.querySelectorAll('head link[rel="stylesheet"]:not([data-pypage-added])')]
-      .map((link) => new URL(link.getAttribute("href") ?? "", base).href)
-      .sort()
-      .join(" ");
   const scripts = [...doc.querySelectorAll("script")].every(
     (script) =>
       (script.type === "module" && script.hasAttribute("src")) ||
       ["application/json", "importmap"].includes(script.type) ||
       script.dataset.pypageNavigation === "skip",
   );
-  return runtime && scripts && styles(doc, url) === styles(document, location.href);
+  return runtime && scripts && stylesheets(doc, url) === STYLES;
+}
+
+function stylesheets(/** @type {Document} */ doc, /** @type {string} */ base) {
+  return [...doc.querySelectorAll('head link[rel="stylesheet"]:not([data-pypage-added])')]
+    .map((link) => new URL(link.getAttribute("href") ?? "", base).href)
+    .sort()
+    .join(" ");
 }
 
 /**

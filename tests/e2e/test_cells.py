@@ -206,10 +206,10 @@ def test_shift_enter_runs_the_focused_cell(page: Page, a_site: Served) -> None:
 def test_links_between_pages_work_under_a_sub_path(page: Page, a_site: Served) -> None:
     page.goto(a_site.url())
     page.click("text=the linked page")
-    assert page.url == a_site.url("sub/linked.html")
-    assert page.inner_text("h1").startswith("Linked page")
+    page.wait_for_url(a_site.url("sub/linked.html"))  # shown in place: no load to wait for
+    page.wait_for_function("document.querySelector('h1')?.textContent.startsWith('Linked page')")
     page.click("article >> text=home")
-    assert page.url == a_site.url("index.html")
+    page.wait_for_url(a_site.url("index.html"))
 
 
 def test_every_request_stays_on_the_sites_origin(
