@@ -137,7 +137,7 @@ def test_unknown_config_key(a_site: Path) -> None:
         '    2 | theem = "dark"\n'
         "  hint: settings are title, description, interpreter, output, theme, strict, packages, "
         "files, pyodide_distribution, pyodide_lock, cross_origin_isolation, timeout, search, "
-        "snapshot, nav"
+        "snapshot, navigation, nav"
     )
 
 
