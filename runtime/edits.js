@@ -3,15 +3,25 @@
 // the author has since changed the cell, the reader is asked whether to keep their version or take
 // the new one.
 
-// "/notes/" and "/notes/index.html" are one page. Read at each use: in-site navigation changes it.
-const key = () => `pypage:edits:${location.pathname.replace(/\/index\.html$/, "/")}`;
+// "/notes/" and "/notes/index.html" are one page.
+const keyOf = (/** @type {string} */ url) =>
+  `pypage:edits:${new URL(url).pathname.replace(/\/index\.html$/, "/")}`;
+let key = keyOf(location.href);
+
+/**
+ * In-site navigation showed the page at `url`: edits are its own from now on. (Not read from the
+ * address bar: Back changes it before the page it names is shown.)
+ */
+export function editsOf(/** @type {string} */ url) {
+  key = keyOf(url);
+}
 
 /** @typedef {{hash: string, code: string}} SavedEdit */
 
 /** @returns {Record<string, SavedEdit>} */
 function load() {
   try {
-    const saved = JSON.parse(localStorage.getItem(key()) ?? "{}");
+    const saved = JSON.parse(localStorage.getItem(key) ?? "{}");
     return saved && typeof saved === "object" ? saved : {};
   } catch {
     return {}; // storage disabled (some private windows) or unreadable: start afresh
@@ -20,8 +30,8 @@ function load() {
 
 function store(/** @type {Record<string, SavedEdit>} */ edits) {
   try {
-    if (Object.keys(edits).length) localStorage.setItem(key(), JSON.stringify(edits));
-    else localStorage.removeItem(key());
+    if (Object.keys(edits).length) localStorage.setItem(key, JSON.stringify(edits));
+    else localStorage.removeItem(key);
   } catch {
     // Full or disabled storage: the edit lives as long as the page does.
   }

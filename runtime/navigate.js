@@ -22,7 +22,6 @@ const root = document.documentElement;
 const loaded = new Set(moduleScripts(document, location.href));
 /** The page whose content is shown (its URL without the fragment). */
 let shown = withoutHash(location.href);
-let importMapped = document.querySelector('script[type="importmap"]') !== null;
 let pending = 0; // a newer navigation makes an older one's result void
 
 history.replaceState({ ...history.state, pypage: true }, "");
@@ -58,9 +57,21 @@ document.addEventListener("click", (event) => {
 });
 
 addEventListener("popstate", (event) => {
-  if (withoutHash(location.href) === shown) return; // a fragment of the page shown
-  if (!event.state?.pypage) return location.reload();
-  navigate(new URL(location.href), { push: false, scroll: event.state.scroll ?? 0 });
+  if (withoutHash(location.href) === shown) {
+    // A fragment of the page shown (the browser scrolls); a page still loading is not wanted now.
+    if (root.dataset.pypageNavigation === "loading") root.dataset.pypageNavigation = "done";
+    pending++;
+    return;
+  }
+  // An entry this script did not make (or mark): the browser's own navigation.
+  if (!event.state?.pypage) return leave(new URL(location.href), false);
+  navigate(new URL(location.href), { push: false, scroll: event.state.scroll });
+});
+
+// A followed #anchor link makes a history entry of the browser's, without state: marked, so that
+// coming back to it from another page swaps the page in as well.
+addEventListener("hashchange", () => {
+  if (!history.state?.pypage) history.replaceState({ pypage: true }, "");
 });
 
 /** A link the browser would follow in this tab to an HTML page of this site. */
@@ -99,7 +110,7 @@ async function navigate(url, { push, scroll }) {
     show(next.doc, next.url, push);
   } catch (error) {
     console.warn(`pypage: in-site navigation failed, loading the page: ${error}`);
-    return location.replace(next.url);
+    return leave(next.url, false);
   }
   root.dataset.pypageNavigation = "done";
   root.dataset.pypageNavigations = String(Number(root.dataset.pypageNavigations ?? 0) + 1);
@@ -113,11 +124,14 @@ async function navigate(url, { push, scroll }) {
   }
 }
 
-/** A normal navigation: what a plain link does. */
+/**
+ * A normal navigation: what a plain link does (push), else a load in place of the current history
+ * entry (back/forward, or a swap that failed after the URL changed).
+ */
 function leave(/** @type {URL} */ url, /** @type {boolean} */ push) {
   root.dataset.pypageNavigation = "left";
   if (push) location.assign(url);
-  else location.reload(); // back/forward already moved to the URL
+  else location.replace(url);
 }
 
 /**
@@ -154,7 +168,7 @@ function show(doc, url, push) {
   // The URL first: the new content's relative links and images resolve against it.
   if (push) {
     remember(); // where the reader was, for Back
-    history.pushState({ pypage: true, scroll: 0 }, "", url);
+    history.pushState({ pypage: true }, "", url);
   }
   shown = withoutHash(url.href);
   document.title = doc.title;
@@ -163,25 +177,19 @@ function show(doc, url, push) {
   if (description) document.head.append(document.adoptNode(description));
   const lang = doc.documentElement.getAttribute("lang");
   if (lang) root.setAttribute("lang", lang);
+  // The editor's import map came with the first page: every page of the build has the same.
   document.body.replaceWith(document.adoptNode(doc.body));
-  if (!importMapped) {
-    // An import map inserted by script takes effect (parsed ones do not, once moved here).
-    const map = document.querySelector('script[type="importmap"]');
-    if (map) {
-      const active = document.createElement("script");
-      active.type = "importmap";
-      active.textContent = map.textContent;
-      map.replaceWith(active);
-      importMapped = true;
-    }
-  }
 }
 
-/** Scroll (to the anchor, if any), move focus where a reader of a new page starts, announce it. */
+/**
+ * Scroll where the reader was (back/forward), else to the anchor, if any; move focus where a
+ * reader of a new page starts; announce it.
+ */
 function place(/** @type {URL} */ url, /** @type {number | undefined} */ scroll) {
   const target = url.hash ? document.getElementById(decodeURIComponent(url.hash.slice(1))) : null;
-  if (target) target.scrollIntoView();
-  else scrollTo(0, scroll ?? 0);
+  if (scroll !== undefined) scrollTo(0, scroll);
+  else if (target) target.scrollIntoView();
+  else scrollTo(0, 0);
   const focus = target ?? document.querySelector("main") ?? document.body;
   if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
   focus.focus({ preventScroll: true });

@@ -2,7 +2,7 @@
 // on the first Run, or once the page is idle after first paint, never before.
 
 import { ANSWER_PATH } from "./answers.js";
-import { saveEdit, savedEdit } from "./edits.js";
+import { editsOf, saveEdit, savedEdit } from "./edits.js";
 import { fitFrame } from "./output.js";
 import { Cell, Session } from "./session.js";
 
@@ -43,6 +43,7 @@ let session = newSession();
 root.dataset.pypage = "idle";
 
 let firstOutput = true;
+let pagesShown = 0;
 function bind(/** @type {Cell[]} */ list) {
   for (const cell of list) {
     cell.element.querySelector("[data-pypage-run]")?.addEventListener("click", () => {
@@ -99,8 +100,10 @@ function showPage() {
   if (status) status.textContent = statusText;
   // Pages with autorun cells need Python at once; others wait until the page is idle as well.
   const hasAutorun = cells.some((cell) => cell.autorun);
+  const page = ++pagesShown;
   afterFirstPaint(() => {
     const begin = () => {
+      if (page !== pagesShown) return; // the reader went on to another page meanwhile
       session.start();
       // On slides, autorun cells wait for their slide to be shown (slides.js).
       if (config.layout !== "slides") for (const cell of cells) if (cell.autorun) session.run(cell);
@@ -118,7 +121,8 @@ function showPage() {
 // In-site navigation showed another page (see navigate.js). Its cells get a fresh namespace in
 // the same interpreter; a page of the other interpreter gets a session of its own; a page without
 // cells leaves the interpreter waiting for the next page that has some.
-document.addEventListener("pypage:page", () => {
+document.addEventListener("pypage:page", (event) => {
+  editsOf(/** @type {CustomEvent<{url: string}>} */ (event).detail.url);
   for (const cell of cells) cell.editor?.destroy();
   const next = readConfig();
   cells = findCells();

@@ -312,10 +312,8 @@ export class Session {
    * cell keeps a "done" mark. `stopped` (if any) is the cell that could not be stopped otherwise.
    */
   restart(/** @type {Cell | null} */ stopped = null, why = "") {
-    clearTimeout(this.stopTimer);
-    clearTimeout(this.timeoutTimer);
-    this.worker?.terminate();
     const running = this.running;
+    this.end();
     Object.assign(this, {
       worker: null,
       ready: false,

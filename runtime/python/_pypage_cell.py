@@ -9,10 +9,12 @@ a traceback shows the author's frames only, with the cell's own line numbers.
 import ast
 import builtins
 import contextvars
+import importlib
 import inspect
 import io
 import linecache
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -23,14 +25,21 @@ namespace = {"__name__": "__main__", "__builtins__": builtins}
 
 CELL_PREFIX = "<cell "
 
-# The cell whose code is running. asyncio tasks and callbacks copy it when they are created, so
-# their output goes to the cell that started them even after it has finished.
+# The cell whose code is running, as (page, cell id). asyncio tasks and callbacks copy it when they
+# are created, so their output goes to the cell that started them even after it has finished; not
+# once the reader went on to another page (in-site navigation keeps the interpreter), whose cells
+# may have the same ids.
 _running_cell = contextvars.ContextVar("pypage_cell", default=None)
 _last_cell = [None]  # for code without that context (callbacks from JavaScript)
+_page = [0]  # the page shown, counted by new_page
 
 
 def current_cell():
-    return _running_cell.get() or _last_cell[0]
+    running = _running_cell.get()
+    if running is None:
+        return _last_cell[0]
+    page, cell_id = running
+    return cell_id if page == _page[0] else None  # the worker drops output of no cell
 
 
 _output = None  # output(kind, text, cell id), from the worker
@@ -98,6 +107,9 @@ def install(output, flush, read_line, wait=None):
     builtins.input = input
     # matplotlib draws with Agg and shows figures in the cell (pypage_matplotlib.py).
     os.environ.setdefault("MPLBACKEND", "module://pypage_matplotlib")
+    _start.update(
+        cwd=os.getcwd(), entries=set(os.listdir()), path=list(sys.path), modules=set(sys.modules)
+    )
     sleep = time.sleep
 
     def flushing_sleep(seconds):
@@ -116,13 +128,39 @@ def _plain_duration(seconds):
     return isinstance(seconds, (int, float)) and 0 <= seconds < 1e9
 
 
+# What the first page started with: working directory and its entries, sys.path, modules.
+_start = {}
+
+
 def new_page():
-    """Another page of the site is shown (in-site navigation): its cells start in a fresh
-    namespace; imported modules stay imported, which is what makes the switch fast."""
+    """Another page of the site is shown (in-site navigation): its cells start as on a page just
+    loaded, except that the modules of packages stay imported, which is what makes the switch fast.
+    Gone are the namespace, the tasks the cells started, the files the last page wrote (its data
+    files among them) and the modules imported from them: the next page's may differ."""
+    _page[0] += 1
+    _last_cell[0] = None
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is not None:
+        for task in asyncio.all_tasks(asyncio.get_event_loop()):
+            task.cancel()
     namespace.clear()
     namespace.update(__name__="__main__", __builtins__=builtins)
     for filename in [name for name in linecache.cache if name.startswith(CELL_PREFIX)]:
         del linecache.cache[filename]
+    home = _start["cwd"]
+    os.chdir(home)
+    sys.path.clear()
+    sys.path.extend(_start["path"])
+    for name in set(os.listdir()) - _start["entries"]:
+        if os.path.isdir(name) and not os.path.islink(name):
+            shutil.rmtree(name, ignore_errors=True)
+        else:
+            os.remove(name)
+    for name, module in list(sys.modules.items()):
+        local = (getattr(module, "__file__", None) or "").startswith(home + "/")
+        if local and name not in _start["modules"]:
+            del sys.modules[name]
+    importlib.invalidate_caches()
 
 
 def cell_filename(cell_id):
@@ -135,7 +173,7 @@ async def run(code, cell_id):
     filename = cell_filename(cell_id)
     # linecache lets tracebacks quote the author's source lines.
     linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
-    token = _running_cell.set(cell_id)
+    token = _running_cell.set((_page[0], cell_id))
     _last_cell[0] = cell_id
     try:
         await _execute(code, filename)

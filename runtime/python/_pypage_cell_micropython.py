@@ -6,6 +6,7 @@ from sys.print_exception, keep the author's frames only, and quote the cell's so
 """
 
 import io
+import os
 import sys
 import time
 
@@ -40,14 +41,43 @@ def install(output, flush, read_line, wait=None):
     _send, _read_line = output, read_line
     pypage._output = output
     pypage._current_cell = lambda: _running[0]
+    _start.update(
+        cwd=os.getcwd(), entries=set(os.listdir()), path=list(sys.path), modules=set(sys.modules)
+    )
     install_sleep(flush, wait)
 
 
+# What the first page started with: working directory and its entries, sys.path, modules.
+_start = {}
+
+
 def new_page():
-    """Another page of the site is shown: a fresh namespace (imported modules stay imported)."""
+    """Another page of the site is shown: it starts as a page just loaded (see _pypage_cell), but
+    for the built-in modules, which stay imported."""
     namespace.clear()
     namespace.update({"__name__": "__main__", "input": read_input})
     sources.clear()
+    home = _start["cwd"]
+    os.chdir(home)
+    sys.path.clear()
+    sys.path.extend(_start["path"])
+    for name in os.listdir():
+        if name not in _start["entries"]:
+            _remove(name)
+    prefix = home.rstrip("/") + "/"
+    for name in list(sys.modules):
+        local = (getattr(sys.modules[name], "__file__", None) or "").startswith(prefix)
+        if local and name not in _start["modules"]:
+            del sys.modules[name]
+
+
+def _remove(path):
+    if os.stat(path)[0] & 0x4000:  # a directory (MicroPython has no os.path)
+        for name in os.listdir(path):
+            _remove(path + "/" + name)
+        os.rmdir(path)
+    else:
+        os.remove(path)
 
 
 def run(code, cell_id):

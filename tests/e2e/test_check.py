@@ -284,3 +284,15 @@ def test_shards_check_every_page_exactly_once(tmp_path: Path) -> None:
         assert report.pages == len(checked) and len(report.results) == 2 * len(checked)
         seen.extend(checked)
     assert sorted(seen) == sorted(names)
+
+
+def test_pages_whose_names_need_escaping_are_reached_in_place(tmp_path: Path) -> None:
+    # One tab goes from page to page as a reader does; the address it arrives at is escaped.
+    cell = f"{F}python run\nprint('here')\n{F}\n"
+    site = write(
+        tmp_path / "s",
+        {"index.md": cell, "week 2.md": cell, "pypage.toml": 'interpreter = "micropython"\n'},
+    )
+    report = check(site, jobs=1, timeout=30)
+    assert report.failures == []
+    assert sorted(str(r.page.source.rel) for r in report.results) == ["index.md", "week 2.md"]

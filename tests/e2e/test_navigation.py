@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, Route
 
 from ..sites import write
 from .conftest import Served, Traffic, serve_site
-from .harness import output_of, wait_finished
+from .harness import output_of, run_cell, wait_finished
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +43,8 @@ marks = [int(x) for x in open("data/marks.csv").read().split(",")]
 print("mean mark", statistics.mean(marks))
 ```
 
+See [slicing](#slicing) below.
+
 ## Slicing
 
 Read on: [loops](loops.md), [the while loop](loops.md#while-loops),
@@ -68,6 +70,8 @@ print("statistics" in sys.modules, "course" in globals())
 === "while"
 
     A `while` loop tests its condition first.
+
+Jump to [while loops](#while-loops).
 
 ## While loops
 
@@ -95,6 +99,55 @@ Its inline script only runs on a normal page load.
 """,
     "moved.md": "# Soon gone\n",
 }
+
+# Two units whose pages each bring their own grading.py, and write a file of their own: the
+# second page must see its module, not the first page's, and none of the first page's files.
+UNIT = """---
+title: Unit {n}
+files: [grading.py]
+{front}---
+# Unit {n}
+
+```python run id=grade
+import os, grading
+with open("progress-{n}.txt", "w") as out:
+    out.write("seen")
+mine = [name for name in os.listdir() if name.startswith(("grading", "progress"))]
+print(grading.UNIT, sorted(mine))
+```
+
+Next: [unit two](../{prefix}two/index.md). Revise [lists](../lists.md) first.
+"""
+TICKER = """
+```python run id=ticker
+import asyncio
+
+async def tick():
+    while True:
+        await asyncio.sleep(0.02)
+        print("tick")
+
+ticking = asyncio.create_task(tick())
+await asyncio.sleep(0.1)
+```
+"""
+WAIT = """
+```python run id=ticker
+print("two")
+```
+
+```python run id=later
+import asyncio
+await asyncio.sleep(0.3)  # long enough for the other page's task to tick a dozen times
+print("waited")
+```
+"""
+for prefix, front in (("", ""), ("tiny-", "interpreter: micropython\n")):
+    for n in ("one", "two"):
+        NOTES[f"{prefix}{n}/index.md"] = UNIT.format(n=n, front=front, prefix=prefix) + (
+            (TICKER if n == "one" else WAIT) if not prefix else ""
+        )
+        NOTES[f"{prefix}{n}/grading.py"] = f"UNIT = {n!r}\n"
 
 
 @pytest.fixture(scope="module")
@@ -269,3 +322,125 @@ def test_pages_shown_in_place_are_kept_for_offline_visits(page: Page, notes: Ser
         }""",
         arg=notes.url("loops.html"),
     )
+
+
+@pytest.mark.parametrize("prefix", ["", "tiny-"], ids=["pyodide", "micropython"])
+def test_the_next_page_starts_as_if_loaded(page: Page, notes: Served, prefix: str) -> None:
+    """Not only a fresh namespace: the last page's files, the modules imported from them and the
+    tasks its cells started are gone as well."""
+    page.goto(notes.url(f"{prefix}one/index.html"))
+    run_cell(page, "grade")
+    assert output_of(page, "grade") == "one ['grading.py', 'progress-one.txt']\n"
+    if not prefix:
+        run_cell(page, "ticker")
+        assert "tick" in output_of(page, "ticker")
+    follow(page, "unit two", 1)
+    assert output_of(page, "grade") == ""
+    run_cell(page, "grade")
+    assert output_of(page, "grade") == "two ['grading.py', 'progress-two.txt']\n"
+    if not prefix:
+        # The first page's task, still ticking, would write into this page's cell of the same id.
+        run_cell(page, "ticker")
+        run_cell(page, "later")
+        assert output_of(page, "ticker") == "two\n"
+
+
+def test_coming_back_to_an_anchor_returns_where_the_reader_was(page: Page, notes: Served) -> None:
+    page.goto(notes.url("loops.html"))
+    wait_finished(page, "check")
+    page.evaluate("window.sameDocument = true")
+    link(page, "while loops").click()  # the browser's own fragment navigation, a history entry
+    page.wait_for_url(notes.url("loops.html#while-loops"))
+    below = page.evaluate("document.getElementById('while-loops').offsetTop") + 400
+    page.evaluate(f"window.scrollTo(0, {below})")
+    page.wait_for_function(f"history.state?.scroll === {below}")
+    link(page, "lists").scroll_into_view_if_needed()
+    where = page.evaluate("scrollY")
+    follow(page, "lists", 1)
+    page.go_back()
+    page.wait_for_function("document.querySelector('h1')?.id === 'loops'")
+    assert page.url == notes.url("loops.html#while-loops")
+    assert page.evaluate("window.sameDocument") is True  # swapped in, not reloaded
+    # Where the reader was, not at the anchor (see the test above for the margin).
+    assert where - 1 <= page.evaluate("scrollY") <= where + 100
+
+
+def test_back_to_a_fragment_of_the_page_shown_drops_the_page_still_loading(
+    page: Page, notes: Served
+) -> None:
+    page.goto(notes.url("lists.html"))
+    link(page, "slicing").click()
+    page.wait_for_url(notes.url("lists.html#slicing"))
+    held: list[Route] = []
+    # The next page is answered when the test says (the context: the service worker may ask).
+    page.context.route("**/loops.html", lambda route: held.append(route))
+    # Set once navigate.js has the page's text in hand (and has done with it, in the same task).
+    page.evaluate(
+        """() => {
+            const fetch = window.fetch;
+            window.fetch = async (...args) => {
+                const response = await fetch(...args);
+                const text = response.text.bind(response);
+                response.text = async () => {
+                    const body = await text();
+                    setTimeout(() => (window.answered = true));
+                    return body;
+                };
+                return response;
+            };
+        }"""
+    )
+    link(page, "loops").click()
+    page.wait_for_function("document.documentElement.dataset.pypageNavigation === 'loading'")
+    page.go_back()  # the reader changed their mind
+    page.wait_for_url(notes.url("lists.html"))
+    assert page.evaluate("document.documentElement.dataset.pypageNavigation") == "done"
+    held[0].continue_()
+    page.wait_for_function("window.answered === true")
+    assert page.url == notes.url("lists.html")
+    assert page.get_attribute("h1", "id") == "lists"
+    assert navigations(page) == 0
+
+
+def test_python_wanted_by_a_page_left_does_not_run_the_next_pages_cells_again(
+    page: Page, notes: Served
+) -> None:
+    # The page's idle callbacks wait for the test: the first page's start of Python comes due only
+    # once the reader is on the next page.
+    page.add_init_script(
+        """window.idle = [];
+        window.requestIdleCallback = (callback) => window.idle.push(callback);"""
+    )
+    page.goto(notes.url("one/index.html"))  # no autorun cell: Python starts when idle
+    page.wait_for_function("window.idle.length > 0")
+    follow(page, "lists", 1)
+    wait_finished(page, "setup")  # autorun: started at once
+    state = page.evaluate(
+        """() => {
+            for (const callback of window.idle.splice(0)) callback();
+            return document.querySelector('[data-pypage-cell=setup]').dataset.state;
+        }"""
+    )
+    assert state == "done"  # not queued to run a second time
+
+
+def test_an_edit_made_while_back_loads_stays_with_its_page(page: Page, notes: Served) -> None:
+    page.goto(notes.url("one/index.html"))
+    follow(page, "unit two", 1)
+    page.click('[data-pypage-cell="grade"] .pypage-code')  # loads the editor
+    page.wait_for_selector('[data-pypage-cell="grade"] .cm-content')
+    held: list[Route] = []
+    page.context.route("**/one/index.html", lambda route: held.append(route))
+    page.go_back()  # the address is the first page's already; the second is still shown
+    page.wait_for_function("document.documentElement.dataset.pypageNavigation === 'loading'")
+    page.click('[data-pypage-cell="grade"] .cm-content')
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\nprint('edited on unit two')")
+    held[0].continue_()
+    page.wait_for_function("document.querySelector('h1')?.id === 'unit-one'")
+    # The first page's cell of the same id is as its author wrote it.
+    assert "edited" not in page.inner_text('[data-pypage-cell="grade"] .pypage-code')
+    assert page.is_hidden('[data-pypage-cell="grade"] [data-pypage-reset]')
+    page.go_forward()
+    page.wait_for_function("document.querySelector('h1')?.id === 'unit-two'")
+    assert "edited on unit two" in page.inner_text('[data-pypage-cell="grade"] .pypage-code')

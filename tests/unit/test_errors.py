@@ -255,6 +255,24 @@ def test_optional_imports_are_not_required_on_micropython(a_site: Path) -> None:
     assert build(a_site).warnings == ()
 
 
+def test_micropython_pages_import_the_modules_their_files_bring(a_site: Path) -> None:
+    write(
+        a_site,
+        {
+            "pypage.toml": 'interpreter = "micropython"\nfiles = ["../shared/marking.py"]\n',
+            "../shared/marking.py": "PASS = 10\n",
+            "index.md": "# Home\n",
+            "unit/index.md": "---\nfiles: [grading.py, tools/]\n---\n\n"
+            f"{FENCE}python run\nimport grading, marking, tools\n{FENCE}\n",
+            "unit/grading.py": "PASS = 10\n",
+            "unit/tools/__init__.py": "",
+        },
+    )
+    assert build(a_site).warnings == ()
+    write(a_site, {"unit/index.md": f"{FENCE}python run\nimport grading\n{FENCE}\n"})
+    assert "MicroPython has no module 'grading'" in errors_of(a_site)  # not declared: not there
+
+
 def test_output_block_options_and_placement(a_site: Path) -> None:
     write(
         a_site,

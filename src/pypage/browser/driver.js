@@ -57,7 +57,7 @@ function visit(url) {
 function arrived(url) {
   const navigation = document.documentElement.dataset.pypageNavigation;
   return (
-    location.href === url &&
+    location.href === new URL(url).href && // as the browser writes it: "my notes" → "my%20notes"
     document.readyState === "complete" &&
     navigation !== "loading" &&
     navigation !== "left"

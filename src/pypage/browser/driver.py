@@ -160,7 +160,12 @@ async def _run_page(
         await tab.goto(url)
     else:
         await tab.evaluate(page_function("visit"), url)
-        await tab.wait_for_function(page_function("arrived"), arg=url, timeout=LOAD_TIMEOUT * 1000)
+        try:
+            await tab.wait_for_function(
+                page_function("arrived"), arg=url, timeout=LOAD_TIMEOUT * 1000
+            )
+        except Exception:  # Playwright's TimeoutError: the page is loaded the usual way instead
+            await tab.goto(url)
     results: list[CellResult] = []
     hung: Cell | None = None
     for cell in page.cells:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import PurePosixPath
 
 from pypage.errors import Diagnostic, source_line
 from pypage.interpreters import INTERPRETERS
@@ -79,7 +80,26 @@ def micropython_has(module: str) -> bool:
 FIXED_MODULES: dict[str, Callable[[str], bool]] = {"micropython": micropython_has}
 
 
-def check_imports(page: Page, interpreter: str) -> list[Diagnostic]:
+def file_modules(entries: Iterable[object]) -> frozenset[str]:
+    """Modules that ``files:`` entries put where cells import from: a ``.py`` file or a folder (a
+    package) at the top of their working directory. The entries are as written; one outside the
+    page's folder lands under its own name (see packages/needs.py)."""
+    names = set()
+    for entry in entries:
+        if not isinstance(entry, str) or not entry.strip():
+            continue
+        path = PurePosixPath(entry.strip())
+        if ".." in path.parts:
+            path = PurePosixPath(path.name)
+        if len(path.parts) == 1 and path.suffix in ("", ".py", ".mpy"):
+            names.add(path.stem)
+    return frozenset(names)
+
+
+def check_imports(
+    page: Page, interpreter: str, files: frozenset[str] = frozenset()
+) -> list[Diagnostic]:
+    """``files``: modules the page's data files provide (see file_modules)."""
     if INTERPRETERS[interpreter].installs_packages:
         return []
     has, title = FIXED_MODULES[interpreter], INTERPRETERS[interpreter].title
@@ -87,7 +107,7 @@ def check_imports(page: Page, interpreter: str) -> list[Diagnostic]:
     for cell in page.cells:
         lines = cell.code.splitlines()
         for module, line, col in cell_imports(cell.code):
-            if has(module):
+            if has(module) or module in files:
                 continue
             if module in sys.stdlib_module_names:
                 hint = (

@@ -397,7 +397,7 @@ class _ReadContext:
 
 def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -> PageWork:
     """Runs in a worker process when there are many pages; the worker keeps what it read."""
-    from pypage.markdown.imports import check_imports
+    from pypage.markdown.imports import check_imports, file_modules
     from pypage.markdown.page import parse_page
 
     key, source, shown, text = job
@@ -414,7 +414,9 @@ def _read_page(context: _ReadContext, job: tuple[str, SourcePage, str, bytes]) -
         site_title=config.title,
         outputs=context.outputs.get(source.rel),
     )
-    found.extend(check_imports(page, page.interpreter(config.interpreter)))
+    declared = page.meta.get("files", ())  # not a list: reported with the page's other needs
+    files = file_modules([*config.files, *(declared if isinstance(declared, list) else ())])
+    found.extend(check_imports(page, page.interpreter(config.interpreter), files))
     needs = None
     if not (page.meta.get("packages") or page.meta.get("files") or config.packages or config.files):
         needs, more = _needs(page, config)

@@ -137,7 +137,12 @@ def render_page(
         # "<" escaped so no string in the JSON can close the script element.
         payload = json.dumps(settings).replace("<", "\\u003c")
         scripts.append(f'<script type="application/json" id="pypage-config">{payload}</script>')
+    if runtime is not None and (page.cells or navigates):
+        # Before any module script: an import map takes effect only then. On pages without cells
+        # too, for the cells of the pages navigated to from there (not every browser lets a
+        # script add one later).
         scripts.append(_import_map(runtime, here))
+    if page.cells and runtime is not None:
         scripts.append(_module(relative_url(runtime.loader / "page.js", here)))
     if navigates:
         assert runtime is not None

@@ -109,6 +109,18 @@ def test_every_page_of_a_site_with_cells_navigates_in_place_but_slides(tmp_path:
     assert home.read_bytes() == (data_path("runtime") / "navigate.js").read_bytes()
     assert navigation("deck.html") == []  # reveal.js owns a deck's document
 
+    # The editor's import map comes first on the page without cells as well: a page navigated to
+    # cannot add one in every browser.
+    def import_map(page: str) -> dict[str, str]:
+        html = (out / page).read_text()
+        assert html.index('type="importmap"') < html.index('type="module"')
+        mapped = re.search(r'<script type="importmap">(.*?)</script>', html)
+        assert mapped is not None
+        imports: dict[str, str] = json.loads(mapped[1])["imports"]
+        return {name: str(((out / page).parent / url).resolve()) for name, url in imports.items()}
+
+    assert import_map("index.html") == import_map("a/lesson.html")
+
 
 def test_a_site_without_cells_has_no_navigation(tmp_path: Path) -> None:
     out = build(write(tmp_path / "site", {"index.md": "# Home\n", "b.md": "# B\n"})).out
