@@ -13,6 +13,10 @@ import { OutputArea } from "./output.js";
 // it waits once Python has taken the interrupt (a busy machine can be slow to unwind and report).
 const STOP_GRACE_MS = 1500;
 const STOP_UNWIND_MS = 6000;
+// A worker whose script load was cut off is started again this many times, each once the site's
+// service worker has settled (see prepare), and waits at most this long for it.
+const WORKER_RETRIES = 2;
+const SETTLE_MS = 15000;
 /** @type {Partial<Record<string, string>>} the Run button's label, by the cell's state */
 const LABELS = { running: "Stop", queued: "Cancel" };
 // Edits and runs are ordered by one counter: a cell is stale when a cell above it was edited after
@@ -135,6 +139,8 @@ export class Session {
      * cross-origin isolation) */
     this.interrupt = null;
     this.stopTimer = 0;
+    this.ends = 0; // end() calls: a retry waiting for the service worker is dropped after one
+    this.workerRetries = 0; // times a worker that failed to load was started again (see prepare)
     this.installing = false; // a cell is installing packages: the page status says so
   }
 
@@ -176,6 +182,7 @@ export class Session {
 
   /** The page left needs no more Python (the next page uses the other interpreter). */
   end() {
+    this.ends += 1;
     clearTimeout(this.stopTimer);
     clearTimeout(this.timeoutTimer);
     this.asking?.cancel();
@@ -196,9 +203,42 @@ export class Session {
     this.interrupt = shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
     this.answers = { buffer: shared ? answerBuffer() : null, url: shared ? null : this.answersURL() };
     // A terminated worker's last messages must not reach its successor's cells.
-    worker.onmessage = (/** @type {MessageEvent<FromWorker>} */ { data }) =>
-      this.worker === worker && this.receive(data);
-    worker.onerror = (event) => this.fail(event.message || "the Python worker could not start");
+    let heard = false;
+    const listening = new AbortController();
+    worker.onmessage = (/** @type {MessageEvent<FromWorker>} */ { data }) => {
+      heard = true;
+      listening.abort();
+      this.workerRetries = 0;
+      if (this.worker === worker) this.receive(data);
+    };
+    // The script's load can be lost when the site's service worker is replaced at that moment (a
+    // new deployment, opened in another tab): cut off (an error without a message), or never
+    // answered at all (Chromium: no error, no script). A load made while the new one activates
+    // can also miss the headers cross-origin isolation needs. A worker that never spoke is
+    // started again once the service worker has settled.
+    const lost = () => {
+      if (heard || this.worker !== worker || this.workerRetries >= WORKER_RETRIES) return false;
+      listening.abort();
+      this.workerRetries += 1;
+      const started = this.startedAt;
+      const ends = this.ends;
+      worker.terminate();
+      Object.assign(this, { worker: null, startedAt: 0 });
+      serviceWorkerSettled().then(() => {
+        if (this.worker || this.ends !== ends) return; // started or ended meanwhile
+        if (started) this.start();
+        else this.prepare();
+      });
+      return true;
+    };
+    worker.onerror = (event) => {
+      if (this.worker !== worker || (!event.message && lost())) return;
+      this.fail(event.message || "the Python worker could not start");
+    };
+    // Only a replacement: a first visit's service worker taking control leaves loads alone.
+    if (navigator.serviceWorker?.controller) {
+      navigator.serviceWorker.addEventListener("controllerchange", lost, { signal: listening.signal });
+    }
     worker.postMessage(/** @satisfies {ToWorker} */ ({ type: "answers", ...this.answers }));
     this.worker = worker;
   }
@@ -545,5 +585,34 @@ export class Session {
     cell.output.append("notice", `Python failed to load, so this cell cannot run: ${this.failed}`);
     cell.output.flush();
     cell.setState("error", "Error");
+  }
+}
+
+/** Resolves once the page's service worker (if any) is the registration's active one, activated,
+ * with no other on its way (or after SETTLE_MS: the page goes on as it can). */
+async function serviceWorkerSettled() {
+  const container = navigator.serviceWorker;
+  const registration = container?.controller ? await container.getRegistration() : undefined;
+  if (!container || !registration) return;
+  const deadline = performance.now() + SETTLE_MS;
+  const settled = () =>
+    !registration.installing &&
+    !registration.waiting &&
+    registration.active?.state === "activated" &&
+    container.controller === registration.active;
+  while (!settled() && performance.now() < deadline) {
+    const change = new AbortController();
+    const { signal } = change;
+    await new Promise((resolve) => {
+      signal.addEventListener("abort", resolve);
+      const timer = setTimeout(() => change.abort(), deadline - performance.now());
+      signal.addEventListener("abort", () => clearTimeout(timer));
+      const changed = () => change.abort();
+      container.addEventListener("controllerchange", changed, { signal });
+      registration.addEventListener("updatefound", changed, { signal });
+      for (const worker of [registration.installing, registration.waiting, registration.active]) {
+        worker?.addEventListener("statechange", changed, { signal });
+      }
+    });
   }
 }

@@ -3,17 +3,25 @@
 // runtime's build and the Pyodide build (site/render.py makes it). A key whose snapshot failed
 // keeps a marker instead, so a snapshot that cannot be restored is not made again and again.
 
-const CACHE = "pypage-snapshots";
+import { leaveSharedStores, siteStore } from "../storage.js";
+
 const FAILED = "failed";
 // Pyodide 314 restores into the heap the module starts with and cannot grow it first (pyodide
 // issue #6254): a snapshot of a larger heap fails on every visit, so it is not kept at all.
 const HEAP_BYTES = 30 * 1024 * 1024;
 const HEADER_BYTES = 1024; // Pyodide's header before the heap (128 bytes in 314.0.7), rounded up
 
-/** Cache Storage, or null where it is missing or refused (opaque origins, some private modes). */
-async function open() {
+/** The site's root, from a key: <site>/_pypage/<runtime folder>/<name>. @param {string} key */
+const siteOf = (key) => new URL("../../", key).href;
+
+/**
+ * The site's snapshot store, or null where Cache Storage is missing or refused (opaque origins,
+ * some private modes).
+ * @param {string} key
+ */
+async function open(key) {
   try {
-    return (await globalThis.caches?.open(CACHE)) ?? null;
+    return (await globalThis.caches?.open(siteStore("snapshots", siteOf(key)))) ?? null;
   } catch {
     return null;
   }
@@ -25,7 +33,7 @@ async function open() {
  * @returns {Promise<Uint8Array | "failed" | null>}
  */
 export async function stored(key) {
-  const response = await (await open())?.match(key);
+  const response = await (await open(key))?.match(key);
   if (!response) return null;
   if (response.headers.get("x-pypage-snapshot") === FAILED) return FAILED;
   const bytes = new Uint8Array(await response.arrayBuffer());
@@ -47,9 +55,11 @@ export function restorable(bytes) {
  * @param {Uint8Array} bytes
  */
 export async function keep(key, bytes) {
-  const cache = await open();
+  const cache = await open(key);
   if (!cache) throw new Error("Cache Storage is not available");
   await forgetOthers(cache, key);
+  // A site without a service worker tidies up here (an earlier build's snapshot is no use).
+  await leaveSharedStores(siteOf(key), () => null);
   await cache.put(
     key,
     new Response(/** @type {Uint8Array<ArrayBuffer>} */ (bytes), {
@@ -60,7 +70,7 @@ export async function keep(key, bytes) {
 
 /** Replace the snapshot under `key` by the marker that it failed. @param {string} key */
 export async function forget(key) {
-  await (await open())?.put(key, new Response("", { headers: { "x-pypage-snapshot": FAILED } }));
+  await (await open(key))?.put(key, new Response("", { headers: { "x-pypage-snapshot": FAILED } }));
 }
 
 /**

@@ -23,6 +23,11 @@ SUB_PATH = "repo"
 SITE = Path(__file__).parent / "site"
 
 
+def site_store(kind: str) -> str:
+    """The Cache Storage name of one of a served site's stores (runtime/storage.js)."""
+    return f"pypage-{kind} /{SUB_PATH}/"
+
+
 def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:

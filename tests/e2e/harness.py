@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from playwright.sync_api import Page
 
 from pypage.browser.driver import page_function
@@ -27,3 +30,13 @@ def output_of(page: Page, cell: str) -> str:
     return page.eval_on_selector(
         f'[data-pypage-cell="{cell}"] [data-pypage-output]', "e => e.textContent"
     )
+
+
+def until(page: Page, holds: Callable[[], object], timeout: float = 60) -> None:
+    """Wait for a condition on the test's side (a request a route holds), letting Playwright deliver
+    the page's events meanwhile: a route handler runs only while the test calls into Playwright."""
+    deadline = time.monotonic() + timeout
+    while not holds():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {holds}")
+        page.wait_for_timeout(20)

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page
 
 from pypage.site.build import build
 
-from .conftest import INTERPRETERS, SUB_PATH, Served, serve_on, serve_site
+from .conftest import INTERPRETERS, SUB_PATH, Served, serve_on, serve_site, site_store
 from .harness import output_of, run_cell, state_of, wait_finished
 
 pytestmark = pytest.mark.e2e
@@ -182,7 +182,8 @@ def test_the_editor_loads_when_the_reader_reaches_for_the_code(
         timeout=60_000,
     )
     kept = page.evaluate(
-        "async () => (await (await caches.open('pypage-assets')).keys()).map(r => r.url)"
+        "async name => (await (await caches.open(name)).keys()).map(r => r.url)",
+        site_store("assets"),
     )
     assert any(url.endswith("/editor.js") for url in kept)
     assert any("/vendor/codemirror/codemirror-view.js" in url for url in kept)
@@ -207,6 +208,8 @@ def test_editor_colours_follow_the_reader_dark_setting(browser: Browser, site: S
         page = context.new_page()
         page.goto(site.url())
         editors_ready(page)
+        # Highlighting follows the parse, which CodeMirror may finish in a later frame.
+        page.wait_for_selector(f"{cell('first')} .tok-string")
         colours[scheme] = page.eval_on_selector(
             f"{cell('last')} .cm-content", "e => getComputedStyle(e.closest('.cm-editor')).color"
         ) + page.eval_on_selector(f"{cell('first')} .tok-string", "e => getComputedStyle(e).color")

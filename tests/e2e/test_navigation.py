@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Locator, Page, Route
 
 from ..sites import write
-from .conftest import Served, Traffic, serve_site
-from .harness import output_of, run_cell, wait_finished
+from .conftest import Served, Traffic, serve_site, site_store
+from .harness import output_of, run_cell, until, wait_finished
 
 pytestmark = pytest.mark.e2e
 
@@ -316,11 +316,11 @@ def test_pages_shown_in_place_are_kept_for_offline_visits(page: Page, notes: Ser
     follow(page, "loops", 1)
     # As the service worker keeps the pages the browser loads (polled: a predicate cannot await).
     page.wait_for_function(
-        """url => {
-            caches.open("pypage-pages").then(c => c.match(url)).then(r => (window.kept = !!r));
+        """([name, url]) => {
+            caches.open(name).then(c => c.match(url)).then(r => (window.kept = !!r));
             return window.kept;
         }""",
-        arg=notes.url("loops.html"),
+        arg=[site_store("pages"), notes.url("loops.html")],
     )
 
 
@@ -392,6 +392,7 @@ def test_back_to_a_fragment_of_the_page_shown_drops_the_page_still_loading(
     )
     link(page, "loops").click()
     page.wait_for_function("document.documentElement.dataset.pypageNavigation === 'loading'")
+    until(page, lambda: held)  # the request is on its way, not merely about to be
     page.go_back()  # the reader changed their mind
     page.wait_for_url(notes.url("lists.html"))
     assert page.evaluate("document.documentElement.dataset.pypageNavigation") == "done"
@@ -436,6 +437,7 @@ def test_an_edit_made_while_back_loads_stays_with_its_page(page: Page, notes: Se
     page.click('[data-pypage-cell="grade"] .cm-content')
     page.keyboard.press("Control+End")
     page.keyboard.type("\nprint('edited on unit two')")
+    until(page, lambda: held)
     held[0].continue_()
     page.wait_for_function("document.querySelector('h1')?.id === 'unit-one'")
     # The first page's cell of the same id is as its author wrote it.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import urllib.request
 from collections.abc import Iterator
@@ -35,7 +36,7 @@ from ..wheels import (
     pip_environment,
     write_simple_index,
 )
-from .conftest import SUB_PATH, chromium_path
+from .conftest import SUB_PATH, chromium_path, site_store
 from .harness import output_of, run_cell, wait_finished
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +59,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]
     root = tmp_path_factory.mktemp("index")
     files = root / "files"
     make_wheel(files, "ppt-colors", "1.0", {"ppt_colors/__init__.py": 'RED = "red"\n'})
-    for version in ("1.0", "2.0"):
+    for version in ("1.0", "2.0", "3.0"):
         make_wheel(
             files,
             "ppt-greet",
@@ -84,6 +85,8 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]
 def package_cache(machine_cache: Path, folder: Path) -> Iterator[Path]:
     """An empty package cache that shares the machine's interpreter downloads."""
     folder.mkdir(parents=True, exist_ok=True)
+    # Made first: a link to a folder not yet there would stop the build creating it.
+    (machine_cache / NPM_CACHE).mkdir(parents=True, exist_ok=True)
     if not (folder / NPM_CACHE).exists():
         (folder / NPM_CACHE).symlink_to(machine_cache / NPM_CACHE, target_is_directory=True)
     with mock.patch.dict(os.environ, {"PYPAGE_CACHE_DIR": str(folder)}):
@@ -327,37 +330,59 @@ def test_repeat_visits_make_no_requests_and_are_isolated(
             context.close()
 
 
-def test_a_rebuild_with_a_new_version_replaces_the_cached_one(
+def test_a_rebuild_deployed_while_a_tab_is_open(
     index: tuple[Path, str], machine_cache: Path, browser: Browser, tmp_path: Path
 ) -> None:
+    """The open tab keeps working on its build (a restart loads its packages from what the service
+    worker kept: the host has only the new build); a new tab shows the new build; the files of
+    the build before that are evicted. The new build's service worker takes over while the pages
+    load Python, at a moment the test does not choose: either tab's worker may be started then."""
     site = package_site(tmp_path / "source")
     out = tmp_path / "root" / SUB_PATH
+    index_md = site / "index.md"
+
+    def deploy(version: str) -> None:
+        text = re.sub(r"ppt-greet==[0-9.]+", f"ppt-greet=={version}", index_md.read_text())
+        index_md.write_text(text)
+        build(site, out)
+
+    def kept_wheels(page: Page) -> list[str]:
+        urls = page.evaluate(
+            "async name => (await (await caches.open(name)).keys()).map((request) => request.url)",
+            site_store("assets"),
+        )
+        return sorted(url.rsplit("/", 1)[1] for url in urls if url.endswith(".whl"))
+
     with (
         package_cache(machine_cache, tmp_path / "cache"),
         mock.patch.dict(os.environ, pip_environment(index[1])),
     ):
-        build(site, out)
+        deploy("1.0")
         with counting(out.parent) as (base, _):
             context = browser.new_context()
-            page = context.new_page()
-            assert "(greet 1.0)" in visit(page, base + "index.html", "greet")
-            index_md = site / "index.md"
-            index_md.write_text(index_md.read_text().replace("ppt-greet==1.0", "ppt-greet==2.0"))
-            build(site, out)
-            page.goto(base + "index.html")
-            wait_finished(page, "greet")
-            assert "(greet 2.0)" in output_of(page, "greet")
-            page.wait_for_function("document.documentElement.dataset.pypageOffline === 'ready'")
-            cached = page.evaluate(
-                """async () => {
-                  const cache = await caches.open("pypage-assets");
-                  return (await cache.keys()).map((request) => request.url);
-                }"""
-            )
+            first = context.new_page()
+            assert "(greet 1.0)" in visit(first, base + "index.html", "greet")
+            deploy("2.0")
+            second = context.new_page()
+            assert "(greet 2.0)" in visit(second, base + "index.html", "greet")
+            assert not list(out.rglob("ppt_greet-1.0-*.whl"))  # the host has the new build only
+            first.click("[data-pypage-restart]")
+            first.click('[data-pypage-cell="greet"] [data-pypage-run]')
+            wait_finished(first, "greet")
+            assert "(greet 1.0)" in output_of(first, "greet")
+            kept = kept_wheels(second)
+            assert "ppt_greet-1.0-py3-none-any.whl" in kept  # the open tab's build
+            assert "ppt_greet-2.0-py3-none-any.whl" in kept
+            deploy("3.0")
+            first.goto(base + "index.html")  # the tab navigates: the newest build
+            wait_finished(first, "greet")
+            assert "(greet 3.0)" in output_of(first, "greet")
+            first.wait_for_function("document.documentElement.dataset.pypageOffline === 'ready'")
+            kept = kept_wheels(first)
             context.close()
-    wheels = [url.rsplit("/", 1)[1] for url in cached if url.endswith(".whl")]
-    assert "ppt_greet-2.0-py3-none-any.whl" in wheels
-    assert "ppt_greet-1.0-py3-none-any.whl" not in wheels  # evicted with the old build
+    assert "ppt_greet-3.0-py3-none-any.whl" in kept
+    assert "ppt_greet-2.0-py3-none-any.whl" in kept  # the build before
+    assert "ppt_greet-1.0-py3-none-any.whl" not in kept  # evicted two builds later
 
 
 def test_a_second_build_needs_no_network_and_offline_builds_say_what_is_missing(
@@ -393,9 +418,9 @@ def test_a_second_build_needs_no_network_and_offline_builds_say_what_is_missing(
             "314.0.7's distribution",
         ),
         (
-            "ppt-greet>=3",
-            "no version of 'ppt-greet' matches '>=3'",
-            "versions on the index: 2.0, 1.0",
+            "ppt-greet>=4",
+            "no version of 'ppt-greet' matches '>=4'",
+            "versions on the index: 3.0, 2.0, 1.0",
         ),
         (
             "ppt-compiled",

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page
 
 from ..sites import write
-from .conftest import Served, serve_site
+from .conftest import Served, serve_site, site_store
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +78,8 @@ def test_after_a_visit_the_whole_index_works_offline(page: Page, course: Served)
     page.focus(".site-search input")  # loads the index and asks the worker to keep it
     page.wait_for_selector(".site-search[data-offline=ready]", state="attached")
     kept = page.evaluate(
-        "async () => (await (await caches.open('pypage-search')).keys()).map(r => r.url)"
+        "async name => (await (await caches.open(name)).keys()).map(r => r.url)",
+        site_store("search"),
     )
     assert {url.rsplit("/_pypage/", 1)[1].split("/", 1)[1] for url in kept} >= {*listed}
     page.context.set_offline(True)

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page
 
 from ..sites import write
-from .conftest import Served, serve_site
+from .conftest import Served, serve_site, site_store
 from .harness import output_of, run_cell, state_of, wait_finished
 
 pytestmark = pytest.mark.e2e
@@ -94,7 +94,8 @@ def visit(page: Page, url: str) -> tuple[str, str]:
 def stored_keys(page: Page) -> list[str]:
     return list(
         page.evaluate(
-            "async () => (await (await caches.open('pypage-snapshots')).keys()).map(r => r.url)"
+            "async name => (await (await caches.open(name)).keys()).map(r => r.url)",
+            site_store("snapshots"),
         )
     )
 
@@ -174,8 +175,8 @@ def test_a_bad_snapshot_falls_back_to_a_normal_start(
     assert state in ("kept", "restored")
     [key] = stored_keys(page)
     page.evaluate(
-        """async ([key, damage]) => {
-          const cache = await caches.open('pypage-snapshots');
+        """async ([key, damage, name]) => {
+          const cache = await caches.open(name);
           const real = new Uint8Array(await (await cache.match(key)).arrayBuffer());
           const bytes = damage === 'garbage'
             ? real.map((_, i) => (i * 31) % 251)
@@ -184,7 +185,7 @@ def test_a_bad_snapshot_falls_back_to_a_normal_start(
           const headers = {'x-pypage-snapshot-bytes': String(stated)};
           await cache.put(key, new Response(bytes, {headers}));
         }""",
-        [key, damage],
+        [key, damage, site_store("snapshots")],
     )
     warnings.clear()
     output, state = visit(page, notes.url())
@@ -196,9 +197,9 @@ def test_a_bad_snapshot_falls_back_to_a_normal_start(
     output, state = visit(page, notes.url())
     assert (state, output.startswith("drew 0."), len(warnings)) == ("unavailable", True, 1)
     marker = page.evaluate(
-        """async key => (await (await caches.open('pypage-snapshots')).match(key))
+        """async ([key, name]) => (await (await caches.open(name)).match(key))
             .headers.get('x-pypage-snapshot')""",
-        key,
+        [key, site_store("snapshots")],
     )
     assert marker == "failed"
 

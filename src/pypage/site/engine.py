@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from pypage.bundles import SiteOutput
+from pypage.bundles import BUNDLE_ROOT, SiteOutput
 from pypage.config import SiteConfig, load_config
 from pypage.errors import Diagnostic, Diagnostics, PypageError, display_path
 from pypage.interpreters import INTERPRETERS
@@ -35,7 +35,7 @@ from pypage.site.loader import LoaderBundle, bundle_loader
 from pypage.site.navigation import Navigation, check_nav, navigation
 from pypage.site.page_cache import PageCache
 from pypage.site.parallel import map_pages
-from pypage.site.render import relative_url, render_page
+from pypage.site.render import relative_url, render_offline_page, render_page
 from pypage.site.search import add_search_index, search_folder
 from pypage.site.serviceworker import SERVICE_WORKER, add_service_worker, service_worker_version
 from pypage.site.theme import Theme, load_theme
@@ -175,7 +175,9 @@ class Engine:
             filled.append((key, page))
         search = search_folder() if config.search and pages else None
         version = ""
+        offline = None
         if self.options.service_worker and runtime:  # it is not among the files it lists
+            offline = _add_offline_page(output, theme, config, nav)
             version = service_worker_version(output)
         jobs = [
             (key, page, page_settings(page, needs[page.source.rel], packages, shipped, version))
@@ -201,7 +203,11 @@ class Engine:
                 diagnostics.add(problem)
         if version:
             add_service_worker(
-                output, isolate=config.cross_origin_isolation, version=version, search=search
+                output,
+                isolate=config.cross_origin_isolation,
+                version=version,
+                search=search,
+                offline=offline,
             )
 
         for rel in sources.copied:
@@ -513,6 +519,18 @@ def _render_page(
 
 
 _themes: dict[str, Theme] = {}
+
+
+def _add_offline_page(
+    output: SiteOutput, theme: _ThemeBundle, config: SiteConfig, nav: Navigation
+) -> PurePosixPath:
+    """The service worker's page for a page never visited, offline; returns its site path."""
+    # Rendered for its place in the bundle folder (the name's hash does not change its depth).
+    here = BUNDLE_ROOT / "offline" / "index.html"
+    html = render_offline_page(
+        here, theme=theme.theme, config=config, nav=nav, theme_assets=theme.assets
+    )
+    return output.add_bundle("offline", {here.name: html.encode()}) / here.name
 
 
 def _theme(config: SiteConfig, key: str) -> Theme:

@@ -174,6 +174,48 @@ def render_page(
     )
 
 
+# The offline page's list of kept pages: the service worker fills it in (runtime/sw/pypage-sw.js).
+OFFLINE_LIST = "<ul data-pypage-offline-pages></ul>"
+
+
+def render_offline_page(
+    here: PurePosixPath,
+    *,
+    theme: Theme,
+    config: SiteConfig,
+    nav: Navigation,
+    theme_assets: PurePosixPath,
+) -> str:
+    """The page the service worker shows for a page never visited while the reader is offline:
+    the site's theme, and the pages kept for offline reading. ``here``: its site path."""
+    content = (
+        '<h1 id="offline">You are offline</h1>\n'
+        "<p>This page has not been visited yet, so it is not kept for reading offline. "
+        "These pages are:</p>\n"
+        f"{OFFLINE_LIST}\n"
+    )
+    return theme.env.get_template("page.html").render(
+        site={"title": config.title, "description": config.description},
+        page={
+            "title": "Offline",
+            "description": "",
+            "content": Markup(content),
+            "headings": [],
+            "has_cells": False,
+            "is_home": False,
+        },
+        root="../" * (len(here.parts) - 1),
+        home=relative_url(nav.home, here),
+        nav_sections=[],
+        prev=None,
+        next=None,
+        asset=lambda name: relative_url(theme_assets / name, here),
+        pypage_scripts=Markup(""),
+        slides_css="",
+        search=None,
+    )
+
+
 def snapshot_key(runtime: LoaderBundle, interpreter: str, here: PurePosixPath) -> str:
     """Where the reader's browser keeps the interpreter's memory snapshot (a Cache Storage key,
     never fetched): under the runtime's folder, named after the interpreter's, so a new build of

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import PurePosixPath
 
 from pypage.bundles import SiteOutput
 from pypage.resources import data_path
+from pypage.site.render import OFFLINE_LIST
 from pypage.site.search import in_search_index
 
 SERVICE_WORKER = PurePosixPath("pypage-sw.js")
@@ -27,6 +29,15 @@ def _listed(out: SiteOutput) -> list[PurePosixPath]:
     return [path for path in out.bundled() if not in_search_index(path)]
 
 
+def _inlined_module(name: str) -> str:
+    """A runtime module as an expression: its exports as an object's members. The worker is a
+    classic script, which cannot import it."""
+    source = (data_path("runtime") / name).read_text()
+    exported = re.findall(r"^export (?:async )?(?:function|const) (\w+)", source, re.MULTILINE)
+    body = re.sub(r"^export ", "", source, flags=re.MULTILINE)
+    return f"(() => {{\n{body}\nreturn {{ {', '.join(exported)} }};\n}})()"
+
+
 def service_worker_version(out: SiteOutput) -> str:
     """The version of the worker for ``out``'s bundled files (known before the search index)."""
     assets = [path.as_posix() for path in _listed(out)]
@@ -34,9 +45,15 @@ def service_worker_version(out: SiteOutput) -> str:
 
 
 def add_service_worker(
-    out: SiteOutput, *, isolate: bool, version: str, search: PurePosixPath | None = None
+    out: SiteOutput,
+    *,
+    isolate: bool,
+    version: str,
+    search: PurePosixPath | None = None,
+    offline: PurePosixPath | None = None,
 ) -> None:
-    """Add the worker, listing every bundled file of ``out``, to ``out``."""
+    """Add the worker, listing every bundled file of ``out``, to ``out``. ``offline``: the site
+    path of the page shown for a page never visited, offline."""
     bundled = _listed(out)
     assets = [path.as_posix() for path in bundled]
     compiled = [
@@ -51,5 +68,8 @@ def add_service_worker(
         .replace("/* ISOLATE */ true", "true" if isolate else "false")
         .replace('/* VERSION */ ""', json.dumps(version))
         .replace('/* SEARCH */ ""', json.dumps(f"{search}/" if search else ""))
+        .replace('/* OFFLINE */ ""', json.dumps(str(offline) if offline else ""))
+        .replace('/* OFFLINE_LIST */ ""', json.dumps(OFFLINE_LIST))
+        .replace("/* STORAGE */ (/** @type {any} */ (null))", _inlined_module("storage.js"))
     )
     out.add(SERVICE_WORKER, source.encode())

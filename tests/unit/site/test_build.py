@@ -108,6 +108,12 @@ def test_the_service_worker_lists_the_files_it_keeps(tmp_path: Path) -> None:
     names = {Path(f).name for f in compiled}
     assert {"pyodide.asm.wasm", "pyodide.asm.mjs"} <= names
     assert not names & {"micropython.wasm", "micropython.mjs", "page.js", "worker.js"}
+    # The offline page is one of them, kept at install; the storage module is inlined, whole.
+    offline = re.search(r'const OFFLINE = "([^"]+)";', worker)
+    assert offline and offline[1] in assets and offline[1].endswith("/index.html")
+    assert "Offline" in (out / offline[1]).read_text()
+    assert "/* STORAGE */" not in worker
+    assert "return { siteStore, leaveSharedStores, dropOtherStores };" in worker
 
 
 def test_two_builds_of_the_same_site_are_identical(tmp_path: Path) -> None:
