@@ -1,10 +1,13 @@
 """Wheel build hook: copy the theme and browser-runtime files into the package, file by file, as
 src/pypage/shipped.py declares them (explicit globs, so node_modules, caches or editor files can
-never leak into a release)."""
+never leak into a release), and add the npm tarballs runtime/package-lock.json pins, verified
+against the lock, so that an installed pypage builds sites with no npm and no network."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,11 +26,30 @@ def load_shipped(root: Path) -> ModuleType:
     return module
 
 
+def pinned_tarballs(root: Path) -> list[tuple[str, Path]]:
+    """(file name, verified tarball) of every runtime package the lock pins, fetched the way a
+    build fetches them: from the machine's cache, else from the npm registry (pypage's own code,
+    from the tree being built; it needs only the standard library and platformdirs)."""
+    sys.path.insert(0, str(root / "src"))
+    try:
+        npm = importlib.import_module("pypage.packages.npm")
+        errors = importlib.import_module("pypage.errors")
+        try:
+            return [(p.tarball_name, npm.tarball(p)) for p in npm.runtime_packages()]
+        except errors.PypageError as error:
+            raise SystemExit(f"pypage's wheel needs the pinned runtime:\n{error}") from None
+    finally:
+        sys.path.remove(str(root / "src"))
+
+
 class CustomBuildHook(BuildHookInterface):
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if version == "editable":  # an editable install reads them from the checkout
             return
         root = Path(self.root)
         shipped = load_shipped(root)
+        data = f"pypage/{shipped.DATA_FOLDER}"
         for rel in shipped.shipped_files(root):
-            build_data["force_include"][str(root / rel)] = f"pypage/{shipped.DATA_FOLDER}/{rel}"
+            build_data["force_include"][str(root / rel)] = f"{data}/{rel}"
+        for name, path in pinned_tarballs(root):
+            build_data["force_include"][str(path)] = f"{data}/{shipped.NPM_FOLDER}/{name}"

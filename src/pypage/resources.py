@@ -10,8 +10,13 @@ from pypage.shipped import DATA_FOLDER
 _HERE = Path(__file__).resolve().parent
 
 
+def packaged_path(name: str) -> Path:
+    """Where an installed wheel carries ``name`` (a checkout has nothing there)."""
+    return _HERE / DATA_FOLDER / name
+
+
 def data_path(name: str) -> Path:
-    packaged = _HERE / DATA_FOLDER / name
+    packaged = packaged_path(name)
     if packaged.is_dir():
         return packaged
     checkout = _HERE.parents[1] / name

@@ -12,6 +12,9 @@ from pathlib import Path
 
 # Where a wheel carries them: a folder of the pypage package (resources.data_path looks there).
 DATA_FOLDER = "_data"
+# The folder of DATA_FOLDER where a wheel carries the npm tarballs runtime/package-lock.json pins
+# (hatch_build.py adds them; packages/npm.py reads them), so that no build needs npm or a network.
+NPM_FOLDER = "npm"
 
 # A theme's static/ files that reach the site, by suffix (an author's theme's too).
 THEME_STATIC_SUFFIXES = frozenset({".css", ".js", ".svg", ".png", ".ico", ".woff2"})

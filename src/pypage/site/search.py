@@ -75,8 +75,8 @@ def add_search_index(
         except Exception as error:  # the binary is missing, or failed: say so, build the rest
             return Diagnostic(
                 message=f"the search index could not be built: {error}",
-                hint="reinstall pypage (Pagefind comes with it), or set search = false in "
-                "pypage.toml",
+                hint="reinstall pypage (pip install pypage-ssg: Pagefind comes with it), or set "
+                "search = false in pypage.toml",
                 severity="warning",
             )
         kept = _keep(made, kept)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
+import yaml
 
+from pypage import __version__
 from pypage.config import load_config
 from pypage.errors import PypageError
 from pypage.scaffold import new_site
@@ -227,6 +230,19 @@ def test_the_starter_site_builds_cleanly(tmp_path: Path) -> None:
     assert len(report.pages[0].cells) == 3
     with pytest.raises(PypageError, match="already exists and is not empty"):
         new_site(tmp_path / "course")
+
+
+def test_the_starter_workflow_installs_the_version_that_wrote_it(tmp_path: Path) -> None:
+    new_site(tmp_path / "course")
+    text = (tmp_path / "course" / ".github" / "workflows" / "pages.yml").read_text()
+    steps = yaml.safe_load(text)["jobs"]["build"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs == [f'pip install "pypage-ssg=={__version__}"', "pypage check", ANY]
+    (cache,) = [step["with"] for step in steps if step.get("uses", "").startswith("actions/cache")]
+    assert cache["path"] == "~/.cache/pypage"
+    assert cache["key"].startswith(f"pypage-{__version__}-${{{{ hashFiles(")
+    assert cache["restore-keys"].split() == [f"pypage-{__version__}-", "pypage-"]
+    assert "vars." not in text  # nothing to set up in the repository
 
 
 def test_the_documentation_site_builds_without_warnings(tmp_path: Path) -> None:
