@@ -93,6 +93,7 @@ class Engine:
         # What earlier runs computed, kept while their inputs are unchanged.
         self._pages: dict[str, PageWork] = {}
         self._html: dict[str, bytes | Path] = {}
+        self._offline: dict[str, bytes] = {}  # the offline page, by what it is made from
         self._resolutions: dict[str, tuple[Distribution | None, Resolution | None]] = {}
         self._runtimes: dict[tuple[str, ...], tuple[SiteOutput, LoaderBundle]] = {}
         self._last: _LastRun | None = None  # what the last successful run found
@@ -177,7 +178,7 @@ class Engine:
         version = ""
         offline = None
         if self.options.service_worker and runtime:  # it is not among the files it lists
-            offline = _add_offline_page(output, theme, config, nav)
+            offline = self._add_offline_page(output, theme, config, nav)
             version = service_worker_version(output)
         jobs = [
             (key, page, page_settings(page, needs[page.source.rel], packages, shipped, version))
@@ -215,7 +216,7 @@ class Engine:
         # GitHub Pages would otherwise run Jekyll, which drops the _pypage folder.
         output.add(PurePosixPath(".nojekyll"), b"")
         if self._last is None:  # once per engine: serve's saves need not scan the cache
-            self.cache.prune(set(keys) | set(self._html))
+            self.cache.prune(set(keys) | set(self._html) | set(self._offline))
         self._last = _LastRun(
             config=config,
             sources=sources,
@@ -315,6 +316,26 @@ class Engine:
             self._html[key] = content
         self._html = {key: self._html[key] for key in keys}  # forget pages that changed
         return [self._html[key] for key in keys]
+
+    def _add_offline_page(
+        self, output: SiteOutput, theme: _ThemeBundle, config: SiteConfig, nav: Navigation
+    ) -> PurePosixPath:
+        """The service worker's page for a page never visited, offline; returns its site path.
+        Kept like a page's HTML: a rebuild that reuses every page compiles no template."""
+        # Rendered for its place in the bundle folder (the name's hash does not change its depth).
+        here = BUNDLE_ROOT / "offline" / "index.html"
+        key = _hash("offline page", theme.key, config.title, config.description, nav.home)
+        html = self._offline.get(key)
+        if html is None and (kept := self.cache.html(key)) is not None:
+            html = kept.read_bytes()
+        if html is None:
+            with _template_errors():
+                html = render_offline_page(
+                    here, theme=theme.theme, config=config, nav=nav, theme_assets=theme.assets
+                ).encode()
+            self.cache.store_html(key, html)
+        self._offline = {key: html}
+        return output.add_bundle("offline", {here.name: html}) / here.name
 
     # Site-wide work ----------------------------------------------------------------------------
 
@@ -519,18 +540,6 @@ def _render_page(
 
 
 _themes: dict[str, Theme] = {}
-
-
-def _add_offline_page(
-    output: SiteOutput, theme: _ThemeBundle, config: SiteConfig, nav: Navigation
-) -> PurePosixPath:
-    """The service worker's page for a page never visited, offline; returns its site path."""
-    # Rendered for its place in the bundle folder (the name's hash does not change its depth).
-    here = BUNDLE_ROOT / "offline" / "index.html"
-    html = render_offline_page(
-        here, theme=theme.theme, config=config, nav=nav, theme_assets=theme.assets
-    )
-    return output.add_bundle("offline", {here.name: html.encode()}) / here.name
 
 
 def _theme(config: SiteConfig, key: str) -> Theme:
