@@ -1,7 +1,8 @@
 """Wheel build hook: copy the theme and browser-runtime files into the package, file by file, as
 src/pypage/shipped.py declares them (explicit globs, so node_modules, caches or editor files can
 never leak into a release), and add the npm tarballs runtime/package-lock.json pins, verified
-against the lock, so that an installed pypage builds sites with no npm and no network."""
+against the lock, so that an installed pypage builds sites with no npm and no network, and the
+editor's modules minified (so that no user's machine runs esbuild)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,25 @@ def load_shipped(root: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def minified_files(root: Path) -> list[tuple[str, Path]]:
+    """(path in the minified folder, file) of each library file a site ships minified, made by
+    pypage's own code from the tree being built (the pinned esbuild)."""
+    sys.path.insert(0, str(root / "src"))
+    try:
+        loader = importlib.import_module("pypage.site.loader")
+        minify = importlib.import_module("pypage.packages.minify")
+        npm = importlib.import_module("pypage.packages.npm")
+        if minify.esbuild_package() is None:
+            raise SystemExit("pypage's wheel is made where the pinned esbuild runs")
+        files = []
+        for name, file in loader.EDITOR_MODULES.items():
+            package = npm.pinned(name)
+            files.append((f"{package.cache_key}/{file}", minify.minified(package, file)))
+        return files
+    finally:
+        sys.path.remove(str(root / "src"))
 
 
 def pinned_tarballs(root: Path) -> list[tuple[str, Path]]:
@@ -53,3 +73,5 @@ class CustomBuildHook(BuildHookInterface):
             build_data["force_include"][str(root / rel)] = f"{data}/{rel}"
         for name, path in pinned_tarballs(root):
             build_data["force_include"][str(path)] = f"{data}/{shipped.NPM_FOLDER}/{name}"
+        for name, path in minified_files(root):
+            build_data["force_include"][str(path)] = f"{data}/{shipped.MINIFIED_FOLDER}/{name}"

@@ -15,6 +15,9 @@ DATA_FOLDER = "_data"
 # The folder of DATA_FOLDER where a wheel carries the npm tarballs runtime/package-lock.json pins
 # (hatch_build.py adds them; packages/npm.py reads them), so that no build needs npm or a network.
 NPM_FOLDER = "npm"
+# The folder of DATA_FOLDER where a wheel carries library files minified when it was made
+# (hatch_build.py adds them; packages/minify.py reads them).
+MINIFIED_FOLDER = "minified"
 
 # A theme's static/ files that reach the site, by suffix (an author's theme's too).
 THEME_STATIC_SUFFIXES = frozenset({".css", ".js", ".svg", ".png", ".ico", ".woff2"})

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from pypage import __version__
-from pypage.packages.npm import runtime_packages
-from pypage.shipped import DATA_FOLDER, NPM_FOLDER, shipped_files
+from pypage.packages.npm import pinned, runtime_packages
+from pypage.shipped import DATA_FOLDER, MINIFIED_FOLDER, NPM_FOLDER, shipped_files
+from pypage.site.loader import EDITOR_MODULES, editor_module_path
 from pypage.site.theme import Theme
 
 pytestmark = pytest.mark.package
@@ -91,7 +92,8 @@ def test_twine_accepts_the_release(release: tuple[Path, Path]) -> None:
 def test_the_wheel_carries_what_a_checkout_serves_and_no_node_modules(
     a_wheel: Path, a_checkout: Path
 ) -> None:
-    data = {name for name in data_files(a_wheel) if not name.startswith(f"{NPM_FOLDER}/")}
+    made = (f"{NPM_FOLDER}/", f"{MINIFIED_FOLDER}/")  # when the wheel was made, not in a checkout
+    data = {name for name in data_files(a_wheel) if not name.startswith(made)}
     assert data == set(shipped_files(a_checkout))
     # What the checkout's theme serves (shipped.py's suffixes, through the theme's own code).
     default = a_checkout / "themes" / "default"
@@ -124,6 +126,10 @@ def test_the_wheel_carries_the_pinned_runtime_as_the_lock_describes_it(a_wheel: 
         algorithm, _, expected = package.integrity.partition("-")
         digest = hashlib.new(algorithm, wheel.read(carried[package.tarball_name])).digest()
         assert base64.b64encode(digest).decode() == expected, package.name
+    # The editor, minified when the wheel was made.
+    minified = {name for name in data_files(a_wheel) if name.startswith(f"{MINIFIED_FOLDER}/")}
+    editor = EDITOR_MODULES.items()
+    assert minified == {f"{MINIFIED_FOLDER}/{pinned(n).cache_key}/{f}" for n, f in editor}
     # Well under PyPI's 100 MB limit for a file.
     assert a_wheel.stat().st_size < 40_000_000
 
@@ -209,6 +215,11 @@ def test_an_installed_pypage_builds_sites_with_no_network_and_no_npm(
     assert any(name.endswith("/page.js") for name in built)
     assert any(name.endswith("/pyodide.asm.wasm") for name in built)
     assert any(name.endswith("/micropython.wasm") for name in built)
+    # The editor as the wheel carries it, minified: no esbuild ran here (nor could it).
+    view = pinned("@codemirror/view")
+    (shipped,) = (site / "_site").glob(f"_pypage/runtime-*/{editor_module_path(view.name)}")
+    carried = site_packages / "pypage" / DATA_FOLDER / MINIFIED_FOLDER / view.cache_key
+    assert shipped.read_bytes() == (carried / EDITOR_MODULES[view.name]).read_bytes()
     # The starter site, with its slides, and this project's own documentation.
     for template in ("page", "slides"):
         pypage("new", "--template", template, str(tmp_path / template))

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from pypage.bundles import Content, SiteOutput
 from pypage.interpreters import INTERPRETERS
+from pypage.packages.minify import minified
 from pypage.packages.npm import fetch_package, pinned
 from pypage.resources import data_path
 from pypage.shipped import RUNTIME_LOADER_GLOBS
@@ -22,7 +23,8 @@ VENDORED = {
 }
 
 # CodeMirror 6, the cell editor: ES modules that import each other by npm package name, so the
-# page maps those names to the files with an import map. package -> its module file.
+# page maps those names to the files with an import map. package -> its module file. Published
+# unminified: the site has them minified (packages/minify.py).
 EDITOR_MODULES = {
     "@codemirror/autocomplete": "dist/index.js",
     "@codemirror/commands": "dist/index.js",
@@ -71,10 +73,9 @@ def bundle_loader(
         for pattern in RUNTIME_LOADER_GLOBS
         for path in sorted(runtime.glob(pattern))
     }
-    vendored = {
-        **VENDORED,
-        **{editor_module_path(name): (name, file) for name, file in EDITOR_MODULES.items()},
-    }
-    for target, (package_name, file) in vendored.items():
+    for target, (package_name, file) in VENDORED.items():
         loader_files[target] = fetch_package(pinned(package_name), offline=offline) / file
+    for package_name, file in EDITOR_MODULES.items():
+        module = minified(pinned(package_name), file, offline=offline)
+        loader_files[editor_module_path(package_name)] = module
     return LoaderBundle(loader=out.add_bundle("runtime", loader_files), interpreters=folders)
