@@ -96,7 +96,6 @@ def render_page(
 ) -> str:
     """``search``: the folder of the site's search index, when it has one."""
     here = page.source.url
-    root = "../" * (len(here.parts) - 1)
     position = nav.position[here]
     neighbours = {
         name: {"title": item.title, "href": relative_url(item.url, here)}
@@ -151,9 +150,13 @@ def render_page(
     if page.is_slides and runtime is not None:
         slides_css = relative_url(runtime.loader / "vendor/reveal.css", here)
         scripts.append(_module(relative_url(runtime.loader / "slides.js", here)))
-    template = "slides.html" if page.is_slides else "page.html"
-    return theme.env.get_template(template).render(
-        site={"title": config.title, "description": config.description},
+    return _fill(
+        theme,
+        "slides.html" if page.is_slides else "page.html",
+        here,
+        config=config,
+        nav=nav,
+        theme_assets=theme_assets,
         page={
             "title": page.title,
             "description": page.meta.get("description", config.description),
@@ -162,15 +165,33 @@ def render_page(
             "has_cells": bool(page.cells),
             "is_home": str(here) == "index.html",
         },
-        root=root,
-        home=relative_url(nav.home, here),
         nav_sections=_sidebar(nav, here),
         prev=neighbours.get("prev"),
         next=neighbours.get("next"),
-        asset=lambda name: relative_url(theme_assets / name, here),
         pypage_scripts=Markup("\n".join(scripts)),
         slides_css=slides_css,
         search={"module": relative_url(search / "pagefind.js", here)} if search else None,
+    )
+
+
+def _fill(
+    theme: Theme,
+    template: str,
+    here: PurePosixPath,
+    *,
+    config: SiteConfig,
+    nav: Navigation,
+    theme_assets: PurePosixPath,
+    **parts: object,
+) -> str:
+    """A theme template filled in for the page at site path ``here``: what every page gives its
+    template (the site, the way to its root, home and theme files), and ``parts``."""
+    return theme.env.get_template(template).render(
+        site={"title": config.title, "description": config.description},
+        root="../" * (len(here.parts) - 1),
+        home=relative_url(nav.home, here),
+        asset=lambda name: relative_url(theme_assets / name, here),
+        **parts,
     )
 
 
@@ -194,8 +215,13 @@ def render_offline_page(
         "These pages are:</p>\n"
         f"{OFFLINE_LIST}\n"
     )
-    return theme.env.get_template("page.html").render(
-        site={"title": config.title, "description": config.description},
+    return _fill(
+        theme,
+        "page.html",
+        here,
+        config=config,
+        nav=nav,
+        theme_assets=theme_assets,
         page={
             "title": "Offline",
             "description": "",
@@ -204,12 +230,9 @@ def render_offline_page(
             "has_cells": False,
             "is_home": False,
         },
-        root="../" * (len(here.parts) - 1),
-        home=relative_url(nav.home, here),
         nav_sections=[],
         prev=None,
         next=None,
-        asset=lambda name: relative_url(theme_assets / name, here),
         pypage_scripts=Markup(""),
         slides_css="",
         search=None,
