@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import io
 import json
 import logging
 import os
@@ -87,9 +88,7 @@ def fetch_package(package: NpmPackage, *, offline: bool = False) -> Path:
         raise
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        archive = Path(tmp) / "package.tgz"
-        archive.write_bytes(data)
-        with tarfile.open(archive) as tar:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             tar.extractall(tmp, filter="data")
         try:
             (Path(tmp) / "package").rename(target)
