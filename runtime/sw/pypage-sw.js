@@ -75,7 +75,7 @@ async function evict() {
 /** The offline page, kept at install: a reader offline may never have loaded it. */
 async function keepOfflinePage() {
   if (!OFFLINE) return;
-  const cache = await caches.open(ASSET_CACHE);
+  const cache = await openAssets(true);
   const url = new URL(OFFLINE, scope).href;
   if (!(await cache.match(url))) await cache.add(url);
 }
@@ -272,11 +272,8 @@ async function asset(/** @type {FetchEvent} */ event) {
     const kept = await fetch(request, { cache: "force-cache" }).catch(() => null);
     if (kept?.ok) return kept;
   }
-  const cache = await openAssets().catch(() => null);
-  // An exact match: content-hashed paths carry no query, and ignoreSearch would scan every entry.
-  const hit = await cache?.match(request);
-  // Of the files here, only a Python worker's script needs the isolation headers.
-  if (hit) return worker ? isolated(hit) : hit;
+  const hit = await fromStore(request);
+  if (hit) return hit;
   const response = await fetch(request);
   if (response.ok) {
     const copy = response.clone();
@@ -339,7 +336,7 @@ async function keepPage(/** @type {string} */ url) {
  * @param {Cache | null} pages
  */
 async function offline(pages) {
-  const assets = await caches.open(ASSET_CACHE).catch(() => null);
+  const assets = await openAssets().catch(() => null);
   const url = new URL(OFFLINE, scope).href;
   const kept = OFFLINE ? await assets?.match(url) : null;
   if (!kept) return null;
@@ -366,9 +363,16 @@ async function offline(pages) {
 
 /** A file of an earlier build, kept: else whatever the host has now. */
 async function earlier(/** @type {Request} */ request) {
-  const kept = await (await openAssets().catch(() => null))?.match(request);
-  if (kept) return request.destination === "worker" ? isolated(kept) : kept;
-  return fetch(request).then(isolated);
+  return (await fromStore(request)) ?? fetch(request).then(isolated);
+}
+
+/** The site's stored copy of a file, or null. */
+async function fromStore(/** @type {Request} */ request) {
+  const cache = await openAssets().catch(() => null);
+  // An exact match: content-hashed paths carry no query, and ignoreSearch would scan every entry.
+  const hit = await cache?.match(request);
+  // Of the files here, only a Python worker's script needs the isolation headers.
+  return hit && request.destination === "worker" ? isolated(hit) : (hit ?? null);
 }
 
 function isolated(/** @type {Response} */ response) {
